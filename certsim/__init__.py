@@ -1,0 +1,1 @@
+"""The `certsim` command: back office, calendar, migrations, demo data (a composition root)."""

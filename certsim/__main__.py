@@ -1,0 +1,3 @@
+from certsim.cli import main
+
+raise SystemExit(main())

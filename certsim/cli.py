@@ -1,0 +1,158 @@
+"""`certsim …`: the back-office command line.
+
+Each subcommand lives in a small function; `main` parses and dispatches, and turns a domain
+error into one clear line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime
+
+from mem_portal.migrations import upgrade as mem_upgrade
+from national_portal.migrations import upgrade as national_upgrade
+from shared.clock import SHANGHAI
+from shared.config import clock_from_env, issuance_from_env, mem_database_url, national_database_url
+from shared.errors import DomainError
+from shared.workdays import calendar_from_env
+
+DATABASE_URLS = {"mem": mem_database_url, "national": national_database_url}
+MIGRATIONS = {"mem": mem_upgrade, "national": national_upgrade}
+
+
+def cmd_calendar(args) -> int:
+    """Print the visible-from date of a change made at DATETIME, then the working days counted."""
+    from shared.lag import parse_lag
+
+    moment = parse_moment(args.datetime)
+    policy = parse_lag(args.lag, field="--lag")
+    if policy.kind not in ("working_days", "immediate"):
+        raise DomainError("--lag", "calendar takes 0 or <n>wd (n <= 3)")
+    calendar = calendar_from_env()
+    visible, counted = calendar.visible_from(moment, policy.low)
+    print(visible.astimezone(SHANGHAI).date().isoformat())
+    label = "working days counted" if policy.low else "first working day"
+    print(f"{label}: " + ", ".join(day.isoformat() for day in counted))
+    print(f"visible from: {visible.astimezone(SHANGHAI).isoformat()}")
+    return 0
+
+
+def parse_moment(text: str) -> datetime:
+    """Read an ISO date or datetime; a date or a naive time is taken in Asia/Shanghai."""
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), datetime.min.time(), SHANGHAI)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise DomainError("datetime", f"not an ISO date or datetime: {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
+def cmd_migrate(args) -> int:
+    """Bring both databases (or one) to the newest schema."""
+    for name in ([args.database] if args.database else MIGRATIONS):
+        url = DATABASE_URLS[name]()
+        MIGRATIONS[name](url)
+        print(f"{name}: migrated ({_safe_url(url)})")
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def open_session(database: str):
+    """Open a session on one database ("mem" or "national"), migrating it first."""
+    from shared.db import make_engine, make_sessionmaker
+
+    url = DATABASE_URLS[database]()
+    MIGRATIONS[database](url)
+    return make_sessionmaker(make_engine(url))()
+
+
+def cmd_issue(args) -> int:
+    """Issue one certificate and print its licence identifier."""
+    from shared.certificates import IssueCertificate, issue_certificate
+
+    ctx = issuance_from_env(clock_from_env())
+    issued_on = date.fromisoformat(args.issued_on) if args.issued_on else None
+    cmd = IssueCertificate(name=args.name, id_number=args.id_number, category=args.category,
+                           item=args.item, card_version="old_ic" if args.version == "old" else "new",
+                           issued_on=issued_on, authority=args.authority)
+    with open_session("mem") as session:
+        cert = issue_certificate(session, ctx, cmd)
+        print(cert.licence_id)
+    return 0
+
+
+def cmd_seed_demo(args) -> int:
+    """Load the demo certificates and the demo accounts on both portals (idempotent)."""
+    from shared.demo import DEMO_PASSWORD, seed_demo, seed_demo_accounts
+
+    clock = clock_from_env()
+    with open_session("mem") as session:
+        for line in seed_demo(session, issuance_from_env(clock), at=clock.now()):
+            print(line)
+        holders = seed_demo_accounts(session, clock)
+    with open_session("national") as session:
+        seed_demo_accounts(session, clock)
+    for person in holders:
+        print(f"login {person.phone} / {DEMO_PASSWORD}  {person.name}: {person.case}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="certsim", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("calendar", help="when a change made at DATETIME becomes visible")
+    p.add_argument("datetime", help="ISO date or datetime (a date is 00:00 Asia/Shanghai)")
+    p.add_argument("--lag", default="3wd", help="0 or <n>wd, n <= 3 (default 3wd)")
+    p.set_defaults(func=cmd_calendar)
+    p = sub.add_parser("migrate", help="apply the Alembic migrations")
+    p.add_argument("database", nargs="?", choices=["mem", "national"])
+    p.set_defaults(func=cmd_migrate)
+    p = sub.add_parser("issue", help="issue a certificate at the ministry")
+    p.add_argument("--name", required=True)
+    p.add_argument("--id-number", required=True)
+    p.add_argument("--category", required=True, help="作业类别, e.g. 电工作业")
+    p.add_argument("--item", required=True, help="操作项目, e.g. 低压电工作业")
+    p.add_argument("--version", choices=["new", "old"], default="new")
+    p.add_argument("--issued-on", help="初领/颁发日期 YYYY-MM-DD (default: today)")
+    p.add_argument("--authority", help="签发机关 (default 北京市应急管理局)")
+    p.set_defaults(func=cmd_issue)
+    p = sub.add_parser("seed-demo", help="load the demo holders and certificates")
+    p.set_defaults(func=cmd_seed_demo)
+    for register in _extensions():
+        register(sub)
+    return parser
+
+
+def _extensions():
+    """Subcommands other areas add (export, replay, run); each module has `register(sub)`."""
+    import importlib
+
+    for name in ("certsim.export", "certsim.replay", "certsim.run"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        yield module.register
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DomainError as exc:
+        print(f"certsim {args.command}: {exc.field}: {exc.message}" if exc.field
+              else f"certsim {args.command}: {exc.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Issuance core shared by both portals: rules, identifiers, calendar, clock, models, rendering."""

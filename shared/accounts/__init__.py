@@ -1,0 +1,1 @@
+"""Holder accounts, kept separately by each portal: registration, login, SMS, captcha, face check."""

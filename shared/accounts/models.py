@@ -1,0 +1,77 @@
+"""Account tables; each portal has its own copy in its own database ("both")."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db import Base, Str16, Str32, Str64
+
+BOTH = {"info": {"db": "both"}}
+
+
+class Account(Base):
+    """A natural person's account (自然人用户 / 个人用户)."""
+
+    __tablename__ = "accounts"
+    __table_args__ = BOTH
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(11), unique=True)
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[Str64]
+    id_valid_from: Mapped[date | None]      # None = 长期有效
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    identity_verified_at: Mapped[datetime | None]  # registration's 实人认证 step
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+
+
+class SmsMessage(Base):
+    """A verification code sent to a phone (the simulated SMS inbox)."""
+
+    __tablename__ = "sms_messages"
+    __table_args__ = BOTH
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(11), index=True)
+    purpose: Mapped[Str16]
+    code: Mapped[str] = mapped_column(String(6))
+    text: Mapped[str] = mapped_column(String(200))
+    sent_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class Captcha(Base):
+    """An image captcha: one use, expires."""
+
+    __tablename__ = "captchas"
+    __table_args__ = BOTH
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    answer: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class FaceCheck(Base):
+    """A 实人认证 ticket: the desktop page shows its QR, the simulated app page decides it."""
+
+    __tablename__ = "face_checks"
+    __table_args__ = BOTH
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    purpose: Mapped[Str16]          # register, licences, bind
+    state: Mapped[Str16]            # pending, passed, failed (expired is derived from time)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    session_marker: Mapped[Str32]   # ties the ticket to one login session

@@ -1,0 +1,25 @@
+"""Run Alembic programmatically; each portal keeps its own history under `<portal>/migrations`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+
+def alembic_config(script_location: str | Path, database: str, url: str) -> Config:
+    """Return the Alembic config of one database ("mem" or "national") at `url`."""
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["database"] = database
+    return config
+
+
+def upgrade(script_location: str | Path, database: str, url: str) -> None:
+    """Bring one database to the newest schema (creating the SQLite file if needed)."""
+    from shared.db import make_engine
+
+    make_engine(url).dispose()  # creates the parent folder of a SQLite file
+    command.upgrade(alembic_config(script_location, database, url), "head")

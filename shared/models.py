@@ -1,0 +1,132 @@
+"""SQLAlchemy models of both databases (each table names its database in `info`).
+
+Ministry ("mem"): `Certificate`, `ReviewRecord`, `OutboxEntry`.
+National ("national"): `Licence` (the replicated copy), `AppliedChange`.
+Both portals ("both"): the account tables in `shared.accounts.models`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shared.db import Base, Str16, Str32, Str64
+
+MEM = {"info": {"db": "mem"}}
+NATIONAL = {"info": {"db": "national"}}
+
+
+class LicenceFace:
+    """The fields printed on the licence and carried in its metadata (domain reference §1)."""
+
+    certificate_key: Mapped[str] = mapped_column(String(32), unique=True)  # stable across versions
+    licence_id: Mapped[str] = mapped_column(String(128), unique=True)      # 证照标识 (current)
+    licence_version: Mapped[int]
+    revision: Mapped[int]                  # bumped by every change; orders replication
+    holder_name: Mapped[Str64]
+    holder_id_number: Mapped[str] = mapped_column(String(18), index=True)
+    sex: Mapped[str] = mapped_column(String(2))
+    cert_number: Mapped[Str32]             # 证号
+    category: Mapped[Str64]                # 作业类别
+    item: Mapped[Str64]                    # 操作项目
+    first_issued_on: Mapped[date]          # 初领日期
+    issued_on: Mapped[date]                # 证照颁发日期 (this version)
+    valid_from: Mapped[date]
+    valid_to: Mapped[date]
+    review_due_on: Mapped[date | None]     # 应复审日期
+    review_passed_on: Mapped[date | None]  # last passing review in this validity period
+    authority: Mapped[Str64]               # 签发机关 / 证照颁发机构
+    authority_code: Mapped[str] = mapped_column(String(18))
+    region_code: Mapped[str] = mapped_column(String(6))
+    archive_code: Mapped[Str32]            # 档案编码
+    card_version: Mapped[Str16]            # "new" or "old_ic"
+    status: Mapped[Str16]                  # stored status: valid, invalid, revoked, cancelled
+    status_reason: Mapped[str | None] = mapped_column(String(200))
+    rule_set: Mapped[Str32]
+
+
+class Certificate(LicenceFace, Base):
+    """A certificate as the ministry holds it: the source of truth."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("holder_id_number", "category", "item"), MEM)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    reviews: Mapped[list[ReviewRecord]] = relationship(
+        back_populates="certificate", order_by="ReviewRecord.id", lazy="selectin")
+
+
+class ReviewRecord(Base):
+    """One 复审 result of a certificate."""
+
+    __tablename__ = "review_records"
+    __table_args__ = MEM
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    reviewed_on: Mapped[date]
+    result: Mapped[Str16]  # pass / fail
+    recorded_at: Mapped[datetime]
+    certificate: Mapped[Certificate] = relationship(back_populates="reviews")
+
+
+class OutboxEntry(Base):
+    """A change to a certificate, written in the same transaction, waiting to be replicated.
+
+    `visible_at` is fixed when the row is written (the lag policy then in force); NULL means
+    the manual policy: the row waits until released through the control plane.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_state_visible", "state", "visible_at"),
+        {"info": {"db": "mem"}},
+    )
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    change_id: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[Str16]  # issued, reviewed, reissued, renewed, revoked, cancelled
+    certificate_key: Mapped[str] = mapped_column(String(32), index=True)
+    revision: Mapped[int]
+    payload: Mapped[dict]
+    created_at: Mapped[datetime]
+    visible_at: Mapped[datetime | None]
+    state: Mapped[Str16] = mapped_column(default="pending")  # pending, delivered, blocked
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    delivered_at: Mapped[datetime | None]
+
+
+class Licence(LicenceFace, Base):
+    """The national portal's copy of a licence, as replication delivered it."""
+
+    __tablename__ = "licences"
+    __table_args__ = NATIONAL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payload: Mapped[dict]
+    arrived_at: Mapped[datetime]   # first delivery
+    updated_at: Mapped[datetime]   # latest applied change
+
+
+class AppliedChange(Base):
+    """A change the national portal has applied (or found superseded): the idempotency log."""
+
+    __tablename__ = "applied_changes"
+    __table_args__ = NATIONAL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[str] = mapped_column(String(32), unique=True)
+    seq: Mapped[int]
+    certificate_key: Mapped[str] = mapped_column(String(32), index=True)
+    revision: Mapped[int]
+    outcome: Mapped[Str16]  # applied / superseded
+    applied_at: Mapped[datetime]
+
+
+import shared.accounts.models  # noqa: E402,F401  (account tables live in both databases)
+

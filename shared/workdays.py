@@ -1,0 +1,165 @@
+"""Working days in mainland China: official holidays and 调休 working weekends.
+
+The data comes from the chinese-calendar package. A year it does not cover is never guessed:
+it must come from a user-supplied calendar file (TOML, see README) or, only when explicitly
+allowed, from a Monday-Friday fallback that warns once per year.
+
+Calendar file format (path in CERTSIM_CALENDAR_FILE)::
+
+    [2027]
+    holidays = ["2027-01-01", "2027-02-06..2027-02-12"]
+    working_weekends = ["2027-02-14"]
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import warnings
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import chinese_calendar
+
+from shared.clock import SHANGHAI, require_aware
+from shared.errors import DomainError
+
+
+class CalendarYearUnknown(DomainError):
+    """The working-day calendar has no data for a year."""
+
+    def __init__(self, year: int):
+        super().__init__(
+            "date",
+            f"no official working-day calendar for {year}: chinese-calendar covers up to "
+            f"{_package_last_year()}; supply {year} in a calendar file (CERTSIM_CALENDAR_FILE, "
+            f"TOML table [{year}] with holidays and working_weekends), or set "
+            f"CERTSIM_CALENDAR_FALLBACK=weekdays to accept a Monday-Friday guess",
+            code="calendar_year_unknown",
+        )
+        self.year = year
+
+
+def _package_last_year() -> int:
+    return max(day.year for day in chinese_calendar.constants.holidays)
+
+
+def _expand(entries: list[str], where: str) -> set[date]:
+    days: set[date] = set()
+    for entry in entries:
+        try:
+            first, _, last = entry.partition("..")
+            start = date.fromisoformat(first.strip())
+            end = date.fromisoformat(last.strip()) if last else start
+        except ValueError as exc:
+            raise DomainError("calendar_file", f"{where}: bad date or range {entry!r}") from exc
+        if end < start:
+            raise DomainError("calendar_file", f"{where}: range {entry!r} ends before it starts")
+        days.update(start + timedelta(n) for n in range((end - start).days + 1))
+    return days
+
+
+@dataclass(frozen=True)
+class YearData:
+    holidays: frozenset[date]
+    working_weekends: frozenset[date]
+
+
+def load_calendar_file(path: str | os.PathLike) -> dict[int, YearData]:
+    """Read a TOML calendar file: one table per year with holidays and working_weekends."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise DomainError("calendar_file", f"{path}: {exc}") from exc
+    years: dict[int, YearData] = {}
+    for key, table in raw.items():
+        if not key.isdigit() or not isinstance(table, dict):
+            raise DomainError("calendar_file", f"{path}: [{key}] is not a year table")
+        year = int(key)
+        holidays = _expand(table.get("holidays", []), f"{path} [{key}] holidays")
+        weekends = _expand(table.get("working_weekends", []), f"{path} [{key}] working_weekends")
+        for day in holidays | weekends:
+            if day.year != year:
+                raise DomainError("calendar_file", f"{path}: {day} is listed under [{key}]")
+        years[year] = YearData(frozenset(holidays), frozenset(weekends))
+    return years
+
+
+@dataclass
+class WorkingCalendar:
+    """Answer whether a date is a working day, from official data or user-supplied years."""
+
+    extra_years: dict[int, YearData] = field(default_factory=dict)
+    weekday_fallback: bool = False
+
+    def is_working_day(self, day: date) -> bool:
+        if day.year in self.extra_years:
+            data = self.extra_years[day.year]
+            if day in data.holidays:
+                return False
+            return day.weekday() < 5 or day in data.working_weekends
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            if not self.weekday_fallback:
+                raise CalendarYearUnknown(day.year) from None
+            _warn_fallback(day.year)
+            return day.weekday() < 5
+
+    def next_working_day(self, day: date) -> date:
+        """Return `day` itself if it is a working day, else the next one."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def working_days_after(self, day: date, count: int) -> list[date]:
+        """Return the `count` working days that follow `day` (not counting `day`)."""
+        found: list[date] = []
+        while len(found) < count:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                found.append(day)
+        return found
+
+    def visible_from(self, moment: datetime, lag_days: int) -> tuple[datetime, list[date]]:
+        """Apply the working-day lag rule; return the instant and the working days counted.
+
+        D is the date of `moment` in Asia/Shanghai; D0 is D or, if D is not a working day,
+        the next working day. With N >= 1 the change is visible from 00:00 of the N-th
+        working day after D0; with N = 0 from max(moment, 00:00 of D0).
+        """
+        require_aware(moment, "moment")
+        if not 0 <= lag_days <= 3:
+            raise DomainError("lag", f"working-day lag must be 0 to 3, got {lag_days}")
+        d0 = self.next_working_day(moment.astimezone(SHANGHAI).date())
+        if lag_days == 0:
+            return max(moment, start_of_day(d0)), [d0]
+        counted = self.working_days_after(d0, lag_days)
+        return start_of_day(counted[-1]), counted
+
+
+def start_of_day(day: date) -> datetime:
+    """Return 00:00 Asia/Shanghai on `day`."""
+    return datetime.combine(day, time(0), SHANGHAI)
+
+
+@lru_cache(maxsize=None)
+def _warn_fallback(year: int) -> None:
+    warnings.warn(
+        f"no official working-day calendar for {year}; using Monday-Friday "
+        "(CERTSIM_CALENDAR_FALLBACK=weekdays)",
+        stacklevel=3,
+    )
+
+
+def calendar_from_env(environ: dict | None = None) -> WorkingCalendar:
+    """Build the calendar configured by CERTSIM_CALENDAR_FILE and CERTSIM_CALENDAR_FALLBACK."""
+    environ = os.environ if environ is None else environ
+    path = environ.get("CERTSIM_CALENDAR_FILE")
+    return WorkingCalendar(
+        extra_years=load_calendar_file(path) if path else {},
+        weekday_fallback=environ.get("CERTSIM_CALENDAR_FALLBACK", "") == "weekdays",
+    )
