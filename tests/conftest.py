@@ -1,0 +1,56 @@
+"""Fixtures every layer shares: a frozen simulated clock and database URLs per backend.
+
+Integration tests ask for `db_url_factory`; it is parametrised over SQLite and, when
+CERTSIM_TEST_POSTGRES_URL is set, PostgreSQL (each xdist worker gets its own schemas).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from shared.clock import SHANGHAI, SimulatedClock
+
+os.environ.setdefault("CERTSIM_FAST_HASH", "1")
+POSTGRES_URL = os.environ.get("CERTSIM_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.skipif(
+    not POSTGRES_URL, reason="CERTSIM_TEST_POSTGRES_URL is not set")])]
+
+
+@pytest.fixture
+def clock() -> SimulatedClock:
+    """A frozen clock at Friday 2024-09-27 17:00 Asia/Shanghai (before National Day)."""
+    return SimulatedClock(datetime(2024, 9, 27, 17, 0, tzinfo=SHANGHAI))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def db_url_factory(backend, tmp_path, worker_id):
+    """Return a function giving a fresh, empty database URL for "mem" or "national"."""
+
+    def make(database: str) -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path / (database + '.sqlite3')}"
+        schema = f"certsim_{worker_id}_{database}"
+        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+        sep = "&" if "?" in POSTGRES_URL else "?"
+        return f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+
+    return make
+
+
+@pytest.fixture
+def worker_id(request) -> str:
+    """The xdist worker name ("master" without xdist)."""
+    return getattr(request.config, "workerinput", {}).get("workerid", "master")
