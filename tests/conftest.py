@@ -49,8 +49,3 @@ def db_url_factory(backend, tmp_path, worker_id):
 
     return make
 
-
-@pytest.fixture
-def worker_id(request) -> str:
-    """The xdist worker name ("master" without xdist)."""
-    return getattr(request.config, "workerinput", {}).get("workerid", "master")
