@@ -139,22 +139,24 @@ class SharedClock(SimulatedClock):
     """A simulated clock kept in a JSON file that several processes read and write.
 
     A missing file means "real time": the first write starts simulating from there.
-    Reads are cached on the file's modification time, so `now()` costs one `stat`.
+    Reads are cached on the file's identity and modification time: `now()` costs one `stat`.
     """
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._cache: tuple[int, ClockState] | None = None
+        self._cache: tuple[tuple, ClockState] | None = None
 
     def _load(self) -> ClockState:
         try:
-            mtime = self.path.stat().st_mtime_ns
+            stat = self.path.stat()
         except FileNotFoundError:
             now = wall_now()
             return ClockState(now, now)
-        if self._cache is None or self._cache[0] != mtime:
-            self._cache = (mtime, ClockState.from_json(json.loads(self.path.read_text("utf-8"))))
+        # Every write replaces the file, so the inode changes even within one mtime tick.
+        version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if self._cache is None or self._cache[0] != version:
+            self._cache = (version, ClockState.from_json(json.loads(self.path.read_text("utf-8"))))
         return self._cache[1]
 
     def _store(self, state: ClockState) -> None:
