@@ -1,0 +1,129 @@
+"""Account services both portals use: captcha, SMS code, registration, login, face check."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from shared.accounts.models import Account
+from shared.accounts.services import (
+    Registration, authenticate, decide_face_check, new_captcha, register_account,
+    require_face_check, send_sms_code, sms_inbox, start_face_check, use_captcha,
+)
+from shared.db import create_schema, make_engine, make_sessionmaker
+from shared.errors import BadCredentials, FieldErrors, IdentityFailed, IdentityNotVerified, InvalidInput, Locked
+
+PHONE, ID = "13800138000", "110101199003070011"
+
+
+@pytest.fixture
+def session(db_url_factory):
+    engine = make_engine(db_url_factory("national"))
+    create_schema(engine, "national")
+    with make_sessionmaker(engine)() as session:
+        yield session
+    engine.dispose()
+
+
+def form(session, clock, **overrides):
+    captcha = new_captcha(session, clock)
+    sms = send_sms_code(session, clock, overrides.get("phone", PHONE), "register", "测试平台")
+    values = dict(phone=PHONE, name="张三", id_number=ID, id_valid_from=None, password="Abc12345!",
+                  confirm_password="Abc12345!", captcha_token=captcha.token,
+                  captcha_answer=captcha.answer, sms_code=sms.code, agree=True)
+    return Registration(**{**values, **overrides})
+
+
+def register(session, clock, **overrides):
+    return register_account(session, clock, form(session, clock, **overrides))
+
+
+def test_a_complete_form_creates_an_account_with_a_hashed_password(session, clock):
+    account = register(session, clock)
+    assert account.password_hash.startswith("$argon2id$") and "Abc12345!" not in account.password_hash
+
+
+def test_every_wrong_field_is_reported_at_once_and_nothing_is_written(session, clock):
+    with pytest.raises(FieldErrors) as info:
+        register(session, clock, name="x", password="abcdefgh", confirm_password="abc",
+                 agree=False, captcha_answer="????", sms_code="000000")
+    assert {"name", "password", "agree", "captcha", "sms_code"} <= set(info.value.errors)
+    assert session.scalar(select(func.count(Account.id))) == 0
+
+
+def test_mismatched_passwords_are_reported_on_the_confirmation(session, clock):
+    with pytest.raises(FieldErrors) as info:
+        register(session, clock, confirm_password="Abc12345@")
+    assert set(info.value.errors) == {"confirm_password"}
+
+
+def test_a_second_registration_with_the_same_phone_or_id_is_a_duplicate(session, clock):
+    register(session, clock)
+    clock.advance(timedelta(minutes=2))
+    with pytest.raises(FieldErrors) as info:
+        register(session, clock)
+    assert info.value.code == "duplicate" and set(info.value.errors) == {"phone", "id_number"}
+
+
+def test_an_sms_code_expires_after_five_simulated_minutes(session, clock):
+    registration = form(session, clock)
+    clock.advance(timedelta(minutes=5, seconds=1))
+    with pytest.raises(FieldErrors) as info:
+        register_account(session, clock, registration)
+    assert "过期" in info.value.errors["sms_code"]
+
+
+def test_sms_codes_cannot_be_requested_twice_within_a_minute(session, clock):
+    send_sms_code(session, clock, PHONE, "register", "测试平台")
+    with pytest.raises(InvalidInput, match="频繁"):
+        send_sms_code(session, clock, PHONE, "register", "测试平台")
+    clock.advance(timedelta(seconds=61))
+    send_sms_code(session, clock, PHONE, "register", "测试平台")
+    assert len(sms_inbox(session, PHONE)) == 2
+
+
+def test_a_captcha_is_good_for_one_use_only(session, clock):
+    captcha = new_captcha(session, clock)
+    use_captcha(session, clock, captcha.token, captcha.answer.lower())
+    with pytest.raises(InvalidInput, match="失效"):
+        use_captcha(session, clock, captcha.token, captcha.answer)
+
+
+def test_five_wrong_passwords_lock_the_account_for_thirty_minutes(session, clock):
+    register(session, clock)
+    for _ in range(4):
+        with pytest.raises(BadCredentials):
+            authenticate(session, clock, PHONE, "wrong-pass1")
+    with pytest.raises(Locked):
+        authenticate(session, clock, PHONE, "wrong-pass1")
+    with pytest.raises(Locked):
+        authenticate(session, clock, PHONE, "Abc12345!")
+    clock.advance(timedelta(minutes=31))
+    assert authenticate(session, clock, ID, "Abc12345!").phone == PHONE
+
+
+def test_a_face_check_counts_only_for_its_own_login_session(session, clock):
+    account = register(session, clock)
+    ticket = start_face_check(session, clock, account, "licences", "login-1")
+    with pytest.raises(IdentityNotVerified):
+        require_face_check(session, clock, account, ticket.token, "login-1")
+    decide_face_check(session, clock, ticket.token, passed=True)
+    assert require_face_check(session, clock, account, ticket.token, "login-1")
+    with pytest.raises(IdentityNotVerified):
+        require_face_check(session, clock, account, ticket.token, "login-2")
+
+
+def test_a_failed_face_check_says_so(session, clock):
+    account = register(session, clock)
+    ticket = start_face_check(session, clock, account, "bind", "m")
+    decide_face_check(session, clock, ticket.token, passed=False)
+    with pytest.raises(IdentityFailed):
+        require_face_check(session, clock, account, ticket.token, "m")
+
+
+def test_a_face_check_left_pending_expires_and_cannot_be_decided(session, clock):
+    account = register(session, clock)
+    ticket = start_face_check(session, clock, account, "bind", "m")
+    clock.advance(timedelta(minutes=4))
+    with pytest.raises(InvalidInput, match="过期"):
+        decide_face_check(session, clock, ticket.token, passed=True)
