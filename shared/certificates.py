@@ -23,7 +23,11 @@ from shared.identity import id_facts, normalize_id_number, normalize_name
 from shared.lag import LagPolicy, parse_lag
 from shared.models import Certificate, OutboxEntry, ReviewRecord
 from shared.rules import (
-    NEW_VERSION_SINCE, add_years, effective_status, review_window_opens, rule_set_named,
+    NEW_VERSION_SINCE,
+    add_years,
+    effective_status,
+    review_window_opens,
+    rule_set_named,
     rule_set_on,
 )
 from shared.workdays import WorkingCalendar

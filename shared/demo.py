@@ -15,7 +15,11 @@ from sqlalchemy.orm import Session
 from shared.accounts.models import Account
 from shared.accounts.passwords import hash_password
 from shared.certificates import (
-    Issuance, IssueCertificate, cancel_certificate, issue_certificate, record_review,
+    Issuance,
+    IssueCertificate,
+    cancel_certificate,
+    issue_certificate,
+    record_review,
     revoke_certificate,
 )
 from shared.clock import SHANGHAI, SimulatedClock

@@ -18,7 +18,7 @@ import tomllib
 import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import chinese_calendar
@@ -146,7 +146,7 @@ def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time(0), SHANGHAI)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _warn_fallback(year: int) -> None:
     warnings.warn(
         f"no official working-day calendar for {year}; using Monday-Friday "

@@ -17,8 +17,14 @@ from shared.accounts.models import Account, Captcha, FaceCheck, SmsMessage
 from shared.accounts.passwords import hash_password, password_problem, verify_password
 from shared.clock import Clock
 from shared.errors import (
-    BadCredentials, DomainError, FieldErrors, IdentityFailed, IdentityNotVerified, InvalidInput,
-    Locked, NotFound,
+    BadCredentials,
+    DomainError,
+    FieldErrors,
+    IdentityFailed,
+    IdentityNotVerified,
+    InvalidInput,
+    Locked,
+    NotFound,
 )
 from shared.identity import normalize_id_number, normalize_name, normalize_phone
 

@@ -7,11 +7,26 @@ from sqlalchemy import func, select
 
 from shared.accounts.models import Account
 from shared.accounts.services import (
-    Registration, authenticate, decide_face_check, new_captcha, register_account,
-    require_face_check, send_sms_code, sms_inbox, start_face_check, use_captcha,
+    Registration,
+    authenticate,
+    decide_face_check,
+    new_captcha,
+    register_account,
+    require_face_check,
+    send_sms_code,
+    sms_inbox,
+    start_face_check,
+    use_captcha,
 )
 from shared.db import create_schema, make_engine, make_sessionmaker
-from shared.errors import BadCredentials, FieldErrors, IdentityFailed, IdentityNotVerified, InvalidInput, Locked
+from shared.errors import (
+    BadCredentials,
+    FieldErrors,
+    IdentityFailed,
+    IdentityNotVerified,
+    InvalidInput,
+    Locked,
+)
 
 PHONE, ID = "13800138000", "110101199003070011"
 

@@ -6,8 +6,14 @@ import pytest
 from sqlalchemy import func, select
 
 from shared.certificates import (
-    Issuance, IssueCertificate, cancel_certificate, certificates_of, issue_certificate,
-    record_review, renew_certificate, revoke_certificate,
+    Issuance,
+    IssueCertificate,
+    cancel_certificate,
+    certificates_of,
+    issue_certificate,
+    record_review,
+    renew_certificate,
+    revoke_certificate,
 )
 from shared.clock import SHANGHAI
 from shared.db import create_schema, make_engine, make_sessionmaker

@@ -7,8 +7,14 @@ from hypothesis import strategies as st
 from shared.authorities import AUTHORITIES, ministry_codes
 from shared.errors import InvalidInput
 from shared.identifiers import (
-    MOD37_ALPHABET, USCC_ALPHABET, make_licence_id, mod37_36_check_char, parse_licence_id,
-    uscc_check_char, validate_type_code, validate_uscc,
+    MOD37_ALPHABET,
+    USCC_ALPHABET,
+    make_licence_id,
+    mod37_36_check_char,
+    parse_licence_id,
+    uscc_check_char,
+    validate_type_code,
+    validate_uscc,
 )
 
 REAL_LOOKING = [

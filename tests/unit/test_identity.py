@@ -8,8 +8,14 @@ from hypothesis import strategies as st
 
 from shared.errors import InvalidInput
 from shared.identity import (
-    id_check_char, id_facts, mask_id_number, mask_name, mask_phone, normalize_id_number,
-    normalize_name, normalize_phone,
+    id_check_char,
+    id_facts,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    normalize_id_number,
+    normalize_name,
+    normalize_phone,
 )
 
 TODAY = date(2024, 9, 27)

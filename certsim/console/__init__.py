@@ -1,0 +1,92 @@
+"""The simulator console: one page that shows and moves the demo (clock, queue, outage, SMS).
+
+It holds no state of its own: every figure comes from the portals' control planes
+(`/_sim/...`) over HTTP, and every button calls them. It is served on loopback only.
+"""
+
+from __future__ import annotations
+
+import os
+
+import requests
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFProtect
+
+from certsim.console.moves import ClockMoves
+from shared.workdays import calendar_from_env
+
+TIMEOUT = 5
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the console app; MEM_URL and NATIONAL_URL say where the portals answer."""
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=os.environ.get("CONSOLE_SECRET_KEY", os.urandom(16).hex()),
+        MEM_URL=os.environ.get("CONSOLE_MEM_URL", "http://127.0.0.1:8001"),
+        NATIONAL_URL=os.environ.get("CONSOLE_NATIONAL_URL", "http://127.0.0.1:8002"),
+        JSON_AS_ASCII=False,
+    )
+    app.config.update(config or {})
+    CSRFProtect(app)
+    http = app.config.get("HTTP") or requests.Session()
+    moves = ClockMoves(calendar_from_env())
+
+    def call(portal: str, method: str, path: str, **kwargs):
+        base = app.config["MEM_URL" if portal == "mem" else "NATIONAL_URL"]
+        response = http.request(method, base + path, timeout=TIMEOUT, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    @app.get("/")
+    def page():
+        """Show the console."""
+        return render_template("console.html", mem_url=app.config["MEM_URL"],
+                               national_url=app.config["NATIONAL_URL"])
+
+    @app.get("/api/state")
+    def state():
+        """Gather clock, lag, replication queue, outage mode and SMS inboxes."""
+        phone = request.args.get("phone", "")
+        data = {"clock": call("mem", "GET", "/_sim/clock"),
+                "replication": call("mem", "GET", "/_sim/replication"),
+                "outbox": call("mem", "GET", "/_sim/outbox", params={"limit": 50}),
+                "faults": call("national", "GET", "/_sim/faults")}
+        if phone:
+            data["sms"] = {"mem": call("mem", "GET", "/_sim/sms", params={"phone": phone}),
+                           "national": call("national", "GET", "/_sim/sms",
+                                            params={"phone": phone})}
+        return jsonify(data)
+
+    @app.post("/api/clock")
+    def move_clock():
+        """Move the shared clock: +1h, +1 working day, +3 working days, freeze or resume."""
+        action = request.get_json(force=True).get("action", "")
+        now = ClockMoves.parse(call("mem", "GET", "/_sim/clock")["now"])
+        if action in ("freeze", "resume"):
+            return jsonify(call("mem", "POST", "/_sim/clock", json={action: True}))
+        return jsonify(call("mem", "POST", "/_sim/clock",
+                            json={"set": moves.target(now, action).isoformat()}))
+
+    @app.post("/api/replicate")
+    def replicate():
+        """Ask the replicator to run now."""
+        return jsonify(call("mem", "POST", "/_sim/replication/tick"))
+
+    @app.post("/api/outage")
+    def outage():
+        """Switch the national portal's ingest up, down or answering errors."""
+        mode = request.get_json(force=True).get("mode", "up")
+        return jsonify(call("national", "POST", "/_sim/faults", json={"mode": mode}))
+
+    @app.post("/api/reset")
+    def reset():
+        """Put both portals back to the demo data."""
+        return jsonify({"mem": call("mem", "POST", "/_sim/reset"),
+                        "national": call("national", "POST", "/_sim/reset")})
+
+    @app.errorhandler(requests.RequestException)
+    def portal_unreachable(exc):
+        return jsonify({"error": "portal_unreachable", "message": f"门户无法访问: {exc}"}), 502
+
+    return app

@@ -1,0 +1,130 @@
+"""`certsim run`: migrate, seed the demo, start every process, print where they are.
+
+One supervisor, four children (ministry portal, national portal, replicator, console), all
+served by waitress and sharing one simulated clock file; Ctrl-C stops them all cleanly.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared.clock import SharedClock
+from shared.demo import DEMO_PASSWORD, DEMO_START, HOLDERS
+
+STOP_GRACE_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class Child:
+    name: str
+    argv: list[str]
+
+
+def register(sub) -> None:
+    p = sub.add_parser("run", help="start both portals, the replicator and the console")
+    p.add_argument("--host", default=os.environ.get("CERTSIM_HOST", "127.0.0.1"),
+                   help="address the portals listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=int(os.environ.get("CERTSIM_PORT", "8000")),
+                   help="console port; the portals take the next two (default 8000)")
+    p.set_defaults(func=run)
+
+
+def environment(host: str, port: int, var: Path) -> dict[str, str]:
+    """The variables every child shares (existing ones win, so PostgreSQL URLs pass through)."""
+    public = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    env = dict(os.environ)
+    defaults = {
+        "CERTSIM_CLOCK": str(var / "clock.json"),
+        "MEM_SIM_ENABLED": "1", "NATIONAL_SIM_ENABLED": "1",
+        "MEM_PUBLIC_URL": f"http://{public}:{port + 1}",
+        "NATIONAL_PUBLIC_URL": f"http://{public}:{port + 2}",
+        "SYNC_MEM_URL": f"http://127.0.0.1:{port + 1}",
+        "SYNC_NATIONAL_URL": f"http://127.0.0.1:{port + 2}",
+        "CONSOLE_MEM_URL": f"http://127.0.0.1:{port + 1}",
+        "CONSOLE_NATIONAL_URL": f"http://127.0.0.1:{port + 2}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    for key, value in defaults.items():
+        env.setdefault(key, value)
+    return env
+
+
+def children(host: str, port: int) -> list[Child]:
+    """The processes `make run` starts."""
+    def waitress(target: str, at: int) -> list[str]:
+        return [sys.executable, "-m", "waitress", f"--host={host}", f"--port={at}",
+                "--threads=8", "--call", target]
+
+    return [
+        Child("ministry", waitress("mem_portal:create_app", port + 1)),
+        Child("national", waitress("national_portal:create_app", port + 2)),
+        Child("replicator", [sys.executable, "-m", "sync"]),
+        Child("console", [sys.executable, "-m", "waitress", "--host=127.0.0.1",
+                          f"--port={port}", "--call", "certsim.console:create_app"]),
+    ]
+
+
+def prepare(env: dict[str, str]) -> None:
+    """Migrate both databases and seed the demo, starting the clock at the demo moment."""
+    clock = SharedClock(env["CERTSIM_CLOCK"])
+    if not clock.path.exists():
+        clock.set(DEMO_START)
+        clock.resume()
+    subprocess.run([sys.executable, "-m", "certsim", "migrate"], env=env, check=True)
+    subprocess.run([sys.executable, "-m", "certsim", "seed-demo"], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def banner(port: int, env: dict[str, str]) -> str:
+    logins = "\n".join(f"    {p.phone} / {DEMO_PASSWORD}   {p.name}：{p.case}" for p in HOLDERS)
+    return (
+        "\ncertsim is running (Ctrl-C stops everything)\n"
+        f"  应急管理部政务服务平台  {env['MEM_PUBLIC_URL']}/\n"
+        f"  国家政务服务平台        {env['NATIONAL_PUBLIC_URL']}/\n"
+        f"  模拟器控制台            http://127.0.0.1:{port}/\n"
+        f"  simulated clock file    {env['CERTSIM_CLOCK']}  (lag {env.get('SYNC_LAG', '3wd')})\n"
+        f"  demo logins (both portals; log in with phone or ID number):\n{logins}\n"
+    )
+
+
+def run(args) -> int:
+    """Start everything and wait; stop all children when one dies or on Ctrl-C/SIGTERM."""
+    var = Path(os.environ.get("CERTSIM_VAR_DIR", "var")).resolve()
+    env = environment(args.host, args.port, var)
+    prepare(env)
+    procs = {c.name: subprocess.Popen(c.argv, env=env) for c in children(args.host, args.port)}
+    print(banner(args.port, env), flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        pid, status = os.wait()
+        name = next((n for n, p in procs.items() if p.pid == pid), str(pid))
+        print(f"certsim: {name} exited with status {status >> 8}; stopping the others",
+              file=sys.stderr)
+        code = 1
+    except KeyboardInterrupt:
+        code = 0
+    stop(procs)
+    return code
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
+def stop(procs: dict[str, subprocess.Popen]) -> None:
+    """Terminate every child, then kill those that do not stop in time."""
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+    for name, proc in procs.items():
+        try:
+            proc.wait(timeout=STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            print(f"certsim: {name} did not stop; killing it", file=sys.stderr)
+            proc.kill()
+            proc.wait()
