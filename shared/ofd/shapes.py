@@ -1,0 +1,99 @@
+"""Drawing primitives of the licence face, in millimetres (origin top-left, y downwards).
+
+The face is laid out once as a list of these; the OFD writer and the SVG preview each
+serialise the same list, so the download and the browser preview cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+SONG = "宋体"
+HEI = "黑体"
+BLACK = (0, 0, 0)
+DARK_RED = (164, 22, 26)
+SEAL_RED = (220, 30, 30)
+NAVY = (22, 54, 112)
+GREY = (150, 150, 150)
+
+
+def glyph_advance(char: str, size: float) -> float:
+    """Return the advance of one character: a full em for CJK, half an em otherwise."""
+    return size if unicodedata.east_asian_width(char) in ("W", "F", "A") else size / 2
+
+
+def advances(text: str, size: float) -> list[float]:
+    """Return the n-1 gaps between the n characters of `text` (the OFD DeltaX)."""
+    return [glyph_advance(ch, size) for ch in text[:-1]]
+
+
+def text_width(text: str, size: float) -> float:
+    """Return the width the text takes on the page."""
+    return sum(glyph_advance(ch, size) for ch in text)
+
+
+def mm(value: float) -> str:
+    """Format a length the way OFD files do: at most three decimals, no trailing zeros."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+@dataclass(frozen=True)
+class Text:
+    """One line of text whose first baseline origin is (x, y)."""
+
+    x: float
+    y: float
+    text: str
+    size: float
+    font: str = SONG
+    color: tuple[int, int, int] = BLACK
+    tag: str | None = None  # the metadata field this run carries, if any
+
+    @property
+    def width(self) -> float:
+        return text_width(self.text, self.size)
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        """Return the Boundary: a little room above the em box and below the baseline."""
+        return (self.x, self.y - self.size, self.width, self.size * 1.3)
+
+
+@dataclass(frozen=True)
+class Path:
+    """A path placed at `box`; `ops` are (operator, numbers...) relative to the box corner.
+
+    Operators: M (move), L (line), A (arc: rx ry angle large sweep x y), Z (close).
+    """
+
+    box: tuple[float, float, float, float]
+    ops: tuple[tuple, ...]
+    stroke: tuple[int, int, int] | None = BLACK
+    fill: tuple[int, int, int] | None = None
+    line_width: float = 0.3
+
+
+@dataclass(frozen=True)
+class Image:
+    """A PNG painted into `box` (the QR code)."""
+
+    box: tuple[float, float, float, float]
+    png: bytes
+    name: str = "qrcode.png"
+
+
+def path_data(ops: tuple[tuple, ...], close: str) -> str:
+    """Write path operators as text; OFD closes with "C", SVG with "Z"."""
+    words = []
+    for op, *numbers in ops:
+        words.append(close if op == "Z" else op)
+        words.extend(mm(n) for n in numbers)
+    return " ".join(words)
+
+
+def rectangle(x: float, y: float, w: float, h: float, **style) -> Path:
+    """Return a rectangle path."""
+    return Path((x, y, w, h), (("M", 0, 0), ("L", w, 0), ("L", w, h), ("L", 0, h), ("Z",)),
+                **style)
