@@ -1,6 +1,6 @@
 """SQLAlchemy models of both databases (each table names its database in `info`).
 
-Ministry ("mem"): `Certificate`, `ReviewRecord`, `OutboxEntry`.
+Ministry ("mem"): `Certificate`, `ReviewRecord`, `OutboxEntry`, `ReplicationState`.
 National ("national"): `Licence` (the replicated copy), `AppliedChange`.
 Both portals ("both"): the account tables in `shared.accounts.models`.
 """
@@ -99,6 +99,21 @@ class OutboxEntry(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
     delivered_at: Mapped[datetime | None]
+
+
+class ReplicationState(Base):
+    """The replicator's lease, durable checkpoint and last run, kept by the ministry (one row)."""
+
+    __tablename__ = "replication_state"
+    __table_args__ = MEM
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)  # "national"
+    lease_holder: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None]
+    checkpoint: Mapped[int] = mapped_column(default=0)  # every seq <= checkpoint is delivered
+    last_run_at: Mapped[datetime | None]
+    last_run: Mapped[dict | None]
+    tick_requested_at: Mapped[datetime | None]
 
 
 class Licence(LicenceFace, Base):

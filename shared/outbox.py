@@ -1,0 +1,271 @@
+"""The ministry's side of replication: the change feed, acknowledgements, lease and figures.
+
+The feed hands out pending outbox rows in sequence order whose `visible_at` has come, and never
+a change of a licence while an earlier change of that licence is still waiting (held for manual
+release, not yet due, or blocked): per-licence order holds whatever the lag of each change.
+Acknowledged rows become `delivered`; the checkpoint is the highest `seq` below which every
+row is delivered, so a replicator that restarts reads from there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from shared.clock import Clock
+from shared.errors import InvalidInput
+from shared.models import OutboxEntry, ReplicationState
+
+STATE = "national"
+MAX_LIMIT = 1000
+OPEN = ("pending", "blocked")
+
+
+def change_json(entry: OutboxEntry) -> dict:
+    """Return one outbox row as the replication wire carries it."""
+    return {
+        "seq": entry.seq, "change_id": entry.change_id, "kind": entry.kind,
+        "certificate_key": entry.certificate_key, "revision": entry.revision,
+        "created_at": entry.created_at.isoformat(),
+        "visible_at": entry.visible_at.isoformat() if entry.visible_at else None,
+        "payload": entry.payload,
+    }
+
+
+def _waiting_before(until: datetime):
+    """An earlier open change of the same licence that cannot go yet blocks this one."""
+    earlier = aliased(OutboxEntry)
+    return exists().where(
+        earlier.certificate_key == OutboxEntry.certificate_key,
+        earlier.seq < OutboxEntry.seq,
+        earlier.state.in_(OPEN),
+        or_(earlier.state == "blocked", earlier.visible_at.is_(None), earlier.visible_at > until),
+    )
+
+
+def read_feed(session: Session, clock: Clock, *, after: int, limit: int,
+              until: datetime | None = None) -> dict:
+    """Return the due changes after `after` in seq order, at most `limit`, and the next due time."""
+    if after < 0:
+        raise InvalidInput("after", "after must be a sequence number >= 0")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput("limit", f"limit must be 1..{MAX_LIMIT}")
+    now = clock.now()
+    until = min(until, now) if until else now  # never hand out a change before its time
+    rows = list(session.scalars(
+        select(OutboxEntry)
+        .where(OutboxEntry.seq > after, OutboxEntry.state == "pending",
+               OutboxEntry.visible_at <= until, ~_waiting_before(until))
+        .order_by(OutboxEntry.seq).limit(limit)))
+    next_due = session.scalar(select(func.min(OutboxEntry.visible_at)).where(
+        OutboxEntry.state == "pending", OutboxEntry.visible_at > until))
+    return {
+        "changes": [change_json(row) for row in rows],
+        "next_after": rows[-1].seq if rows else after,
+        "until": until.isoformat(),
+        "next_due_at": next_due.isoformat() if next_due else None,
+    }
+
+
+def _state(session: Session) -> ReplicationState:
+    """Return the replication state row, creating it on first use."""
+    state = session.get(ReplicationState, STATE)
+    if state is None:
+        try:
+            with session.begin_nested():
+                session.add(ReplicationState(name=STATE, checkpoint=0))
+        except IntegrityError:
+            pass  # another process created it first
+        state = session.get(ReplicationState, STATE)
+    return state
+
+
+def _update_checkpoint(session: Session, state: ReplicationState) -> int:
+    """Move the checkpoint to just below the oldest row not yet delivered."""
+    oldest_open = session.scalar(select(func.min(OutboxEntry.seq)).where(
+        OutboxEntry.state.in_(OPEN)))
+    if oldest_open is None:
+        oldest_open = (session.scalar(select(func.max(OutboxEntry.seq))) or 0) + 1
+    state.checkpoint = oldest_open - 1
+    return state.checkpoint
+
+
+def acknowledge(session: Session, clock: Clock, change_ids: list[str]) -> dict:
+    """Mark the changes the national portal answered for as delivered; return the checkpoint."""
+    ids = _change_ids(change_ids)
+    result = session.execute(
+        update(OutboxEntry)
+        .where(OutboxEntry.change_id.in_(ids), OutboxEntry.state == "pending")
+        .values(state="delivered", delivered_at=clock.now(), last_error=None)
+        .execution_options(synchronize_session=False))
+    checkpoint = _update_checkpoint(session, _state(session))
+    session.commit()
+    return {"acknowledged": result.rowcount, "checkpoint": checkpoint}
+
+
+def record_failures(session: Session, clock: Clock, failures: list[dict],
+                    max_attempts: int) -> dict:
+    """Count a failed attempt on each change; park it as blocked after `max_attempts`."""
+    if max_attempts < 1:
+        raise InvalidInput("max_attempts", "max_attempts must be >= 1")
+    reasons = {item["change_id"]: str(item.get("error") or "rejected")[:500]
+               for item in _failure_list(failures)}
+    blocked = []
+    for entry in session.scalars(select(OutboxEntry).where(
+            OutboxEntry.change_id.in_(reasons), OutboxEntry.state == "pending")):
+        entry.attempts += 1
+        entry.last_error = reasons[entry.change_id]
+        if entry.attempts >= max_attempts:
+            entry.state = "blocked"
+            blocked.append(entry.change_id)
+    session.commit()
+    return {"recorded": len(reasons), "blocked": blocked}
+
+
+def _change_ids(change_ids) -> list[str]:
+    if not isinstance(change_ids, list) or not all(isinstance(c, str) for c in change_ids):
+        raise InvalidInput("change_ids", "change_ids must be a list of change ids")
+    return change_ids
+
+
+def _failure_list(failures) -> list[dict]:
+    if not isinstance(failures, list) or not all(
+            isinstance(f, dict) and isinstance(f.get("change_id"), str) for f in failures):
+        raise InvalidInput("failures", "failures must be a list of {change_id, error}")
+    return failures
+
+
+def take_lease(session: Session, clock: Clock, holder: str, ttl_seconds: float,
+               report: dict | None = None) -> dict:
+    """Grant, renew (ttl > 0) or release (ttl = 0) the delivery lease; record a run report."""
+    if not holder or len(holder) > 64:
+        raise InvalidInput("holder", "holder must be a name of 1..64 characters")
+    if not 0 <= ttl_seconds <= 3600:
+        raise InvalidInput("ttl", "ttl must be 0..3600 seconds")
+    now = clock.now()
+    state = _state(session)
+    free = or_(ReplicationState.lease_holder.is_(None), ReplicationState.lease_holder == holder,
+               ReplicationState.lease_expires_at <= now)
+    values = ({"lease_holder": holder, "lease_expires_at": now + timedelta(seconds=ttl_seconds)}
+              if ttl_seconds else {"lease_holder": None, "lease_expires_at": None})
+    if not ttl_seconds:
+        free = ReplicationState.lease_holder == holder
+    granted = session.execute(
+        update(ReplicationState).where(and_(ReplicationState.name == STATE, free)).values(**values)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if report is not None and granted:
+        session.execute(update(ReplicationState).where(ReplicationState.name == STATE).values(
+            last_run_at=now, last_run=report).execution_options(synchronize_session=False))
+    session.commit()
+    session.refresh(state)
+    return {"granted": granted, "holder": state.lease_holder,
+            "expires_at": _iso(state.lease_expires_at), "checkpoint": state.checkpoint,
+            "tick_requested_at": _iso(state.tick_requested_at)}
+
+
+def lease_state(session: Session) -> dict:
+    """Return the lease, checkpoint and last tick request without changing them."""
+    state = session.get(ReplicationState, STATE)
+    if state is None:
+        return {"holder": None, "expires_at": None, "checkpoint": 0, "tick_requested_at": None}
+    return {"holder": state.lease_holder, "expires_at": _iso(state.lease_expires_at),
+            "checkpoint": state.checkpoint, "tick_requested_at": _iso(state.tick_requested_at)}
+
+
+def request_tick(session: Session, clock: Clock) -> dict:
+    """Ask the running replicator to run now (it polls for this)."""
+    state = _state(session)
+    state.tick_requested_at = clock.now()
+    session.commit()
+    return {"tick_requested_at": _iso(state.tick_requested_at)}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def replication_status(session: Session, clock: Clock) -> dict:
+    """Return the replication figures: backlog by state, ages in simulated time, last run."""
+    now = clock.now()
+    counts = dict(session.execute(
+        select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)).all())
+    pending = OutboxEntry.state == "pending"
+    due = and_(pending, OutboxEntry.visible_at <= now)
+    oldest_pending = session.scalar(select(func.min(OutboxEntry.created_at)).where(pending))
+    oldest_due = session.scalar(select(func.min(OutboxEntry.visible_at)).where(due))
+    state = _state(session)
+    session.commit()
+    return {
+        "now": now.isoformat(),
+        "pending": counts.get("pending", 0),
+        "due_not_applied": session.scalar(select(func.count()).where(due)),
+        "held_for_release": session.scalar(select(func.count()).where(
+            pending, OutboxEntry.visible_at.is_(None))),
+        "blocked": counts.get("blocked", 0),
+        "delivered": counts.get("delivered", 0),
+        "oldest_pending_age_seconds": _age(now, oldest_pending),
+        "oldest_due_age_seconds": _age(now, oldest_due),
+        "next_due_at": _iso(session.scalar(select(func.min(OutboxEntry.visible_at)).where(
+            pending, OutboxEntry.visible_at > now))),
+        "checkpoint": state.checkpoint,
+        "lease": {"holder": state.lease_holder, "expires_at": _iso(state.lease_expires_at)},
+        "last_run_at": _iso(state.last_run_at),
+        "last_run": state.last_run,
+    }
+
+
+def _age(now: datetime, since: datetime | None) -> float | None:
+    return (now - since).total_seconds() if since else None
+
+
+def peek_outbox(session: Session, *, state: str | None = None, after: int = 0,
+                limit: int = 50, key: str | None = None, with_payload: bool = False) -> list[dict]:
+    """List outbox rows in seq order without changing anything."""
+    if state is not None and state not in ("pending", "delivered", "blocked"):
+        raise InvalidInput("state", "state must be pending, delivered or blocked")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput("limit", f"limit must be 1..{MAX_LIMIT}")
+    query = select(OutboxEntry).where(OutboxEntry.seq > after).order_by(OutboxEntry.seq)
+    if state:
+        query = query.where(OutboxEntry.state == state)
+    if key:
+        query = query.where(OutboxEntry.certificate_key == key)
+    rows = []
+    for entry in session.scalars(query.limit(limit)):
+        row = change_json(entry)
+        row.update(state=entry.state, attempts=entry.attempts, last_error=entry.last_error,
+                   delivered_at=_iso(entry.delivered_at))
+        if not with_payload:
+            row.pop("payload")
+        rows.append(row)
+    return rows
+
+
+def release_held(session: Session, clock: Clock, *, change_ids: list[str] | None = None,
+                 key: str | None = None) -> dict:
+    """Make changes held by the manual lag visible now (all of them, some ids, or one licence)."""
+    query = update(OutboxEntry).where(OutboxEntry.state == "pending",
+                                      OutboxEntry.visible_at.is_(None))
+    if change_ids is not None:
+        query = query.where(OutboxEntry.change_id.in_(_change_ids(change_ids)))
+    if key:
+        query = query.where(OutboxEntry.certificate_key == key)
+    released = session.execute(query.values(visible_at=clock.now())
+                               .execution_options(synchronize_session=False)).rowcount
+    session.commit()
+    return {"released": released}
+
+
+def retry_blocked(session: Session, clock: Clock, *,
+                  change_ids: list[str] | None = None) -> dict:
+    """Put blocked changes back in the queue with a fresh attempt count."""
+    query = update(OutboxEntry).where(OutboxEntry.state == "blocked")
+    if change_ids is not None:
+        query = query.where(OutboxEntry.change_id.in_(_change_ids(change_ids)))
+    retried = session.execute(query.values(state="pending", attempts=0)
+                              .execution_options(synchronize_session=False)).rowcount
+    session.commit()
+    return {"retried": retried, "at": clock.now().isoformat()}

@@ -1,0 +1,143 @@
+"""The national portal's side of replication: apply changes idempotently and in order.
+
+Each change carries the whole licence as the ministry held it after the change, and the
+licence's `revision`. A change is applied only when its revision is the next one of that
+licence; an older revision is `superseded` (so a late issue never resurrects a revoked
+licence), a change id already seen is a `duplicate`, and a change whose predecessor is missing
+is `rejected` for the replicator to retry. Outcomes: applied, superseded, duplicate, rejected,
+held (a change behind a rejected change of the same licence in the same batch).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.certificates import DATE_FIELDS, FACE_FIELDS
+from shared.clock import Clock
+from shared.errors import InvalidInput
+from shared.models import AppliedChange, Licence
+
+KINDS = ("issued", "reviewed", "reissued", "renewed", "revoked", "cancelled")
+MAX_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    change_id: str
+    outcome: str
+    error: str | None = None
+
+    def to_json(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+class BadChange(Exception):
+    """A change whose content cannot be applied."""
+
+
+def face_values(licence: dict) -> dict:
+    """Turn the wire form of a licence into column values, or raise BadChange."""
+    try:
+        values = {name: licence[name] for name in FACE_FIELDS}
+        for name in DATE_FIELDS:
+            values[name] = date.fromisoformat(values[name]) if values[name] else None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BadChange(f"licence field {exc} missing or malformed") from None
+    return values
+
+
+def _check_change(change) -> None:
+    """Refuse a change without the fields every change has."""
+    if not isinstance(change, dict) or not isinstance(change.get("change_id"), str):
+        raise InvalidInput("changes", "each change needs a change_id")
+    for name, kind in (("seq", int), ("revision", int), ("certificate_key", str),
+                       ("payload", dict)):
+        if not isinstance(change.get(name), kind):
+            raise InvalidInput("changes", f"change {change['change_id']}: {name} is missing")
+
+
+def apply_changes(session: Session, clock: Clock, changes: list) -> list[ChangeOutcome]:
+    """Apply a batch of changes in order; commit once; return one outcome per change."""
+    if not isinstance(changes, list) or len(changes) > MAX_BATCH:
+        raise InvalidInput("changes", f"changes must be a list of at most {MAX_BATCH}")
+    for change in changes:
+        _check_change(change)
+    now = clock.now()
+    keys = {c["certificate_key"] for c in changes}
+    licences = {lic.certificate_key: lic for lic in session.scalars(
+        select(Licence).where(Licence.certificate_key.in_(keys)))}
+    seen = set(session.scalars(select(AppliedChange.change_id).where(
+        AppliedChange.change_id.in_([c["change_id"] for c in changes]))))
+    failed_keys: set[str] = set()
+    outcomes = []
+    for change in changes:
+        outcome = _apply_one(session, change, licences, seen, failed_keys, now)
+        if outcome.outcome in ("rejected", "held"):
+            failed_keys.add(change["certificate_key"])
+        outcomes.append(outcome)
+    session.commit()
+    return outcomes
+
+
+def _apply_one(session: Session, change: dict, licences: dict, seen: set,
+               failed_keys: set, now: datetime) -> ChangeOutcome:
+    """Decide and apply one change against the licences of this batch."""
+    change_id, key, revision = change["change_id"], change["certificate_key"], change["revision"]
+    if change_id in seen:
+        return ChangeOutcome(change_id, "duplicate")
+    if key in failed_keys:
+        return ChangeOutcome(change_id, "held", "an earlier change of this licence failed")
+    licence = licences.get(key)
+    current = licence.revision if licence else 0
+    if revision <= current:
+        _log(session, change, "superseded", now, seen)
+        return ChangeOutcome(change_id, "superseded")
+    if revision != current + 1:
+        return ChangeOutcome(change_id, "rejected",
+                             f"revision {revision} arrived before revision {current + 1}")
+    try:
+        values = _values_of(change)
+    except BadChange as exc:
+        return ChangeOutcome(change_id, "rejected", str(exc))
+    if licence is None:
+        licence = licences[key] = Licence(**values, payload=change["payload"], arrived_at=now,
+                                          updated_at=now)
+        session.add(licence)
+    else:
+        for name, value in values.items():
+            setattr(licence, name, value)
+        licence.payload, licence.updated_at = change["payload"], now
+    _log(session, change, "applied", now, seen)
+    return ChangeOutcome(change_id, "applied")
+
+
+def _values_of(change: dict) -> dict:
+    """Check a change's kind and licence against its header and return the column values."""
+    if change.get("kind") not in KINDS:
+        raise BadChange(f"unknown kind {change.get('kind')!r}")
+    licence = change["payload"].get("licence")
+    if not isinstance(licence, dict):
+        raise BadChange("payload has no licence")
+    values = face_values(licence)
+    if values["certificate_key"] != change["certificate_key"]:
+        raise BadChange("licence certificate_key differs from the change's")
+    if values["revision"] != change["revision"]:
+        raise BadChange("licence revision differs from the change's")
+    return values
+
+
+def _log(session: Session, change: dict, outcome: str, now: datetime, seen: set) -> None:
+    session.add(AppliedChange(change_id=change["change_id"], seq=change["seq"],
+                              certificate_key=change["certificate_key"],
+                              revision=change["revision"], outcome=outcome, applied_at=now))
+    seen.add(change["change_id"])
+
+
+def replicated_licence(session: Session, key: str) -> Licence | None:
+    """Return the national copy of a licence by certificate key or licence identifier."""
+    return session.scalar(select(Licence).where(
+        (Licence.certificate_key == key) | (Licence.licence_id == key)))

@@ -1,0 +1,52 @@
+"""`python -m sync`: the replicator process of `make run` (real time, APScheduler)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+
+from shared.clock import clock_from_config
+from shared.errors import DomainError
+from sync.config import load_config
+from sync.replicator import Replicator
+from sync.runner import build_scheduler
+from sync.transport import HttpTransport
+
+log = logging.getLogger("sync")
+
+
+def main(environ: dict | None = None) -> int:
+    """Check the configuration, then replicate every SYNC_INTERVAL seconds until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        config = load_config(environ)
+        clock = clock_from_config((os.environ if environ is None else environ).get("CERTSIM_CLOCK", "system"))
+    except DomainError as exc:
+        print(f"sync: refusing to start: {exc.field}: {exc.message}", file=sys.stderr)
+        return 2
+    transport = HttpTransport({"mem": config.mem_url, "national": config.national_url},
+                              config.secret, clock, timeout=config.timeout)
+    replicator = Replicator(transport, config)
+    scheduler = build_scheduler(replicator, clock, config)
+    signal.signal(signal.SIGTERM, _stop)
+    log.info("replicating %s -> %s every %gs, batches of %d, lag %s, holder %s",
+             config.mem_url, config.national_url, config.interval, config.batch_size,
+             config.lag.spec, replicator.holder)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("stopping")
+    finally:
+        replicator.release()
+        transport.close()
+    return 0
+
+
+def _stop(_signum, _frame) -> None:
+    raise SystemExit(0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

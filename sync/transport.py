@@ -1,0 +1,110 @@
+"""How the replicator reaches the two portals: real HTTP, or their WSGI apps in-process.
+
+Both transports sign every call the same way (shared.wire) and turn answers into the same
+outcomes, so the replicator's code is identical in live mode and in replay:
+
+- a JSON answer with status 2xx is returned;
+- no answer (connection refused, timeout), a 5xx or a body that is not JSON raises
+  `TransportFailure` (retried with backoff);
+- a 4xx raises `CallRefused` (a bad signature, a malformed call: retried too, and logged
+  loudly, because it needs a person).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Protocol
+from urllib.parse import urlencode
+
+import requests
+
+from shared.clock import Clock
+from shared.wire import sign_request
+
+
+class TransportFailure(Exception):
+    """The portal did not answer usefully; try again later."""
+
+    def __init__(self, service: str, reason: str, status: int | None = None):
+        super().__init__(f"{service}: {reason}")
+        self.service, self.reason, self.status = service, reason, status
+
+
+class CallRefused(TransportFailure):
+    """The portal refused the call itself (4xx)."""
+
+
+class Transport(Protocol):
+    def call(self, service: str, method: str, path: str, *, query: dict | None = None,
+             body: dict | None = None) -> dict: ...
+
+
+def encode(path: str, query: dict | None, body: dict | None) -> tuple[str, bytes]:
+    """Return the request target and the body bytes exactly as they are signed and sent."""
+    target = path + (f"?{urlencode(query)}" if query else "")
+    data = b"" if body is None else json.dumps(body, ensure_ascii=False,
+                                               separators=(",", ":")).encode()
+    return target, data
+
+
+def decode(service: str, status: int, data: bytes) -> dict:
+    """Turn a portal's answer into its JSON body or the right exception."""
+    try:
+        answer = json.loads(data) if data else None
+    except ValueError:
+        answer = None
+    if status >= 500 or (status < 400 and not isinstance(answer, dict)):
+        reason = answer.get("error") if isinstance(answer, dict) else data[:200].decode(
+            "utf-8", "replace")
+        raise TransportFailure(service, f"HTTP {status}: {reason}", status)
+    if status >= 400:
+        reason = answer.get("message") if isinstance(answer, dict) else "refused"
+        raise CallRefused(service, f"HTTP {status}: {reason}", status)
+    return answer
+
+
+class HttpTransport:
+    """Call the portals over HTTP with requests: signed, with a timeout on every call."""
+
+    def __init__(self, urls: dict[str, str], secret: str, clock: Clock, *, timeout: float = 10.0):
+        self.urls = {name: url.rstrip("/") for name, url in urls.items()}
+        self.secret, self.clock, self.timeout = secret, clock, timeout
+        self.http = requests.Session()
+
+    def call(self, service: str, method: str, path: str, *, query: dict | None = None,
+             body: dict | None = None) -> dict:
+        """Send one signed call and return the JSON answer."""
+        target, data = encode(path, query, body)
+        headers = sign_request(self.secret, method, target, data, now=self.clock.now())
+        headers["Content-Type"] = "application/json"
+        try:
+            response = self.http.request(method, self.urls[service] + target, data=data,
+                                         headers=headers, timeout=self.timeout)
+        except requests.Timeout:
+            raise TransportFailure(service, f"no answer within {self.timeout}s") from None
+        except requests.RequestException as exc:
+            raise TransportFailure(service, f"unreachable: {type(exc).__name__}") from None
+        return decode(service, response.status_code, response.content)
+
+    def close(self) -> None:
+        self.http.close()
+
+
+class WsgiTransport:
+    """Call the portals' WSGI apps in this process (replay and tests), signed like HTTP."""
+
+    def __init__(self, apps: dict, secret: str, clock: Clock):
+        self.clients = {name: app.test_client() for name, app in apps.items()}
+        self.secret, self.clock = secret, clock
+
+    def call(self, service: str, method: str, path: str, *, query: dict | None = None,
+             body: dict | None = None) -> dict:
+        """Send one signed call through the app's test client and return the JSON answer."""
+        target, data = encode(path, query, body)
+        headers = sign_request(self.secret, method, target, data, now=self.clock.now())
+        response = self.clients[service].open(target, method=method, data=data, headers=headers,
+                                              content_type="application/json")
+        return decode(service, response.status_code, response.get_data())
+
+    def close(self) -> None:
+        """Nothing to release in-process."""
