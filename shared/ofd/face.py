@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 from shared.identifiers import parse_licence_id
 from shared.ofd import layout
 from shared.ofd.qr import qr_data_uri, qr_png
-from shared.ofd.shapes import HEI, Image, Path, Text, path_data
+from shared.ofd.shapes import HEI, SVG_OPERATORS, Image, Path, Text, path_data
 
 LICENCE_NAME = "特种作业操作证"
 HOLDER_ID_TYPE = "公民身份号码"
@@ -135,5 +135,5 @@ def _svg_path(shape: Path) -> str:
     x, y, _, _ = shape.box
     stroke = f"rgb{shape.stroke}" if shape.stroke else "none"
     fill = f"rgb{shape.fill}" if shape.fill else "none"
-    return (f'<path transform="translate({x} {y})" d="{path_data(shape.ops, "Z")}" '
+    return (f'<path transform="translate({x} {y})" d="{path_data(shape.ops, SVG_OPERATORS)}" '
             f'stroke="{stroke}" stroke-width="{shape.line_width}" fill="{fill}"/>')

@@ -17,6 +17,7 @@ from shared.ofd.shapes import (
     Image,
     Path,
     Text,
+    circle,
     glyph_advance,
     rectangle,
     text_width,
@@ -80,9 +81,7 @@ def _seal(authority: str) -> list:
     """Draw the simulated seal: a red ring, a star, the authority and 模拟电子印章."""
     cx, cy = SEAL_CENTRE
     r = SEAL_RADIUS
-    ring = Path((cx - r, cy - r, 2 * r, 2 * r),
-                (("M", 0, r), ("A", r, r, 0, 1, 0, 2 * r, r), ("A", r, r, 0, 1, 0, 0, r), ("Z",)),
-                stroke=SEAL_RED, line_width=0.8)
+    ring = circle(cx, cy, r, stroke=SEAL_RED, line_width=0.8)
     name_size = round(min(2.8, (1.6 * r) / max(len(authority), 1)), 3)
     return [ring, _star(cx, cy - 1, 4.2),
             _centred(authority, cy - 6, name_size, centre=cx, color=SEAL_RED),

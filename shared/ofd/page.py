@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from shared.ofd.shapes import Image, Path, Text, advances, mm, path_data
+from shared.ofd.shapes import OFD_OPERATORS, Image, Path, Text, advances, mm, path_data
 
 OFD_NS = "http://www.ofdspec.org/2016"
 NSMAP = {"ofd": OFD_NS}
@@ -110,6 +110,6 @@ def _path_object(layer, object_id: int, path: Path) -> None:
               Fill=str(path.fill is not None).lower())
     if path.stroke:
         sub(obj, "StrokeColor", Value=colour(path.stroke))
-    if path.fill:
-        sub(obj, "FillColor", Value=colour(path.fill))
-    sub(obj, "AbbreviatedData", path_data(path.ops, "C"))
+    if path.fill or path.stroke:  # a stroke-only path repeats its colour: some readers
+        sub(obj, "FillColor", Value=colour(path.fill or path.stroke))  # stroke in FillColor
+    sub(obj, "AbbreviatedData", path_data(path.ops, OFD_OPERATORS))

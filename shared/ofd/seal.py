@@ -61,7 +61,7 @@ def seal_parts(parts: dict[str, bytes], key: SealKey, *, signed_at: datetime, pa
         reference = sub(references, "Reference", FileRef="/" + name)
         sub(reference, "CheckValue", digest_b64(data))
     sub(info, "StampAnnot", ID="1", PageRef=str(page_id), Boundary=box(stamp_box))
-    sub(signature, "SignedValue", "/" + SIGNED_VALUE)
+    sub(signature, "SignedValue", "SignedValue.dat")
     signed = xml_bytes(signature)
     return {SIGNATURES: xml_bytes(signatures), SIGNATURE: signed,
             SIGNED_VALUE: key.sign(signed)}

@@ -65,7 +65,8 @@ class Text:
 class Path:
     """A path placed at `box`; `ops` are (operator, numbers...) relative to the box corner.
 
-    Operators: M (move), L (line), A (arc: rx ry angle large sweep x y), Z (close).
+    Operators: M (move), L (line), B (cubic Bézier: x1 y1 x2 y2 x y), Z (close). Circles are
+    written as Béziers because several readers draw OFD arcs wrongly.
     """
 
     box: tuple[float, float, float, float]
@@ -84,11 +85,15 @@ class Image:
     name: str = "qrcode.png"
 
 
-def path_data(ops: tuple[tuple, ...], close: str) -> str:
-    """Write path operators as text; OFD closes with "C", SVG with "Z"."""
+OFD_OPERATORS = {"M": "M", "L": "L", "B": "B", "Z": "C"}
+SVG_OPERATORS = {"M": "M", "L": "L", "B": "C", "Z": "Z"}
+
+
+def path_data(ops: tuple[tuple, ...], operators: dict[str, str]) -> str:
+    """Write path operators as text in OFD's (B, C) or SVG's (C, Z) vocabulary."""
     words = []
     for op, *numbers in ops:
-        words.append(close if op == "Z" else op)
+        words.append(operators[op])
         words.extend(mm(n) for n in numbers)
     return " ".join(words)
 
@@ -97,3 +102,12 @@ def rectangle(x: float, y: float, w: float, h: float, **style) -> Path:
     """Return a rectangle path."""
     return Path((x, y, w, h), (("M", 0, 0), ("L", w, 0), ("L", w, h), ("L", 0, h), ("Z",)),
                 **style)
+
+
+def circle(cx: float, cy: float, r: float, **style) -> Path:
+    """Return a circle as four cubic Béziers (k = 0.5523 of the radius per control arm)."""
+    k = 0.5523 * r
+    ops = (("M", 2 * r, r), ("B", 2 * r, r + k, r + k, 2 * r, r, 2 * r),
+           ("B", r - k, 2 * r, 0, r + k, 0, r), ("B", 0, r - k, r - k, 0, r, 0),
+           ("B", r + k, 0, 2 * r, r - k, 2 * r, r), ("Z",))
+    return Path((cx - r, cy - r, 2 * r, 2 * r), ops, **style)

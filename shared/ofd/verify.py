@@ -11,6 +11,7 @@ import binascii
 import io
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -66,7 +67,7 @@ def _open(data: bytes) -> dict[str, bytes]:
         raise Broken("文件过大，不是本平台签发的电子证照")
     try:
         return {i.filename: archive.read(i) for i in infos if not i.is_dir()}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError) as exc:
         raise Broken(f"文件已损坏：{exc.__class__.__name__}") from None
 
 
