@@ -1,0 +1,53 @@
+"""JSON shapes of the national portal's API answers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from national_portal.models import LicenceBinding
+from national_portal.services import LICENCE_TYPE, BoundLicence
+from shared.accounts.models import Account, FaceCheck
+from shared.accounts.services import face_check_state
+from shared.identity import mask_id_number, mask_phone
+from shared.rules import STATUS_LABELS
+
+FACE_FIELDS = (
+    "certificate_key", "licence_id", "licence_version", "holder_name", "sex", "cert_number",
+    "category", "item", "first_issued_on", "issued_on", "valid_from", "valid_to",
+    "review_due_on", "review_passed_on", "authority", "authority_code", "region_code",
+    "archive_code", "status_reason",
+)
+
+
+def _iso(value):
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def account_json(account: Account) -> dict:
+    """The holder as the API shows them (ID and phone masked)."""
+    return {"id": account.id, "name": account.name, "phone": mask_phone(account.phone),
+            "id_number": mask_id_number(account.id_number)}
+
+
+def face_check_json(ticket: FaceCheck, now: datetime, app_url: str) -> dict:
+    return {"token": ticket.token, "purpose": ticket.purpose,
+            "state": face_check_state(ticket, now), "app_url": app_url,
+            "expires_at": ticket.expires_at.isoformat()}
+
+
+def licence_json(row: BoundLicence) -> dict:
+    """One licence of 我的证照: face fields, status today, arrival and binding times."""
+    licence = row.licence
+    data = {name: _iso(getattr(licence, name)) for name in FACE_FIELDS}
+    return data | {
+        "type": LICENCE_TYPE,
+        "holder_id_number": mask_id_number(licence.holder_id_number),
+        "status": row.status, "status_label": STATUS_LABELS[row.status],
+        "arrived_at": licence.arrived_at.isoformat(), "updated_at": licence.updated_at.isoformat(),
+        "bound_at": row.binding.bound_at.isoformat(),
+    }
+
+
+def history_json(bindings: list[LicenceBinding]) -> list[dict]:
+    return [{"bound_at": b.bound_at.isoformat(), "unbound_at": _iso(b.unbound_at)}
+            for b in bindings]
