@@ -1,0 +1,96 @@
+"""Accounts on either portal: register, log in, log out, 实人认证 (face check).
+
+Captcha answers, SMS codes and face-check verdicts come from the control plane, as a tester in
+a test environment gets them.
+"""
+
+from __future__ import annotations
+
+from scenarios.actions import action
+from scenarios.context import Context, Outcome
+from scenarios.model import Person, Step
+from scenarios.portals import ApiError, Portal
+
+FACE_CHECK_PURPOSE = {"mem": "licences", "national": "bind"}
+
+
+def portal_of(step: Step) -> str:
+    return step.action.split(".", 1)[0]
+
+
+@action("mem.register", "national.register")
+def register(ctx: Context, step: Step) -> Outcome:
+    """Walk the whole registration (the ministry's includes its 实人认证 step, which passes)."""
+    name, person = portal_of(step), ctx.person(step)
+    portal = ctx.portal(name)
+    form = registration_form(person, step.params)
+    if name == "mem":
+        captcha = portal.ok("GET", "/api/v1/captcha")
+        answer = portal.ok("GET", f"/_sim/captcha/{captcha['token']}")["answer"]
+        form.update(captcha_token=captcha["token"],
+                    captcha_answer=step.params.get("captcha_answer", answer))
+    form["sms_code"] = step.params.get("sms_code", _sms_code(portal, form["phone"]))
+    answer = portal.ok("POST", "/api/v1/register", form)
+    ticket = answer.get("face_check")
+    if ticket:
+        portal.ok("POST", f"/_sim/face-checks/{ticket['token']}", {"outcome": "pass"})
+        portal.ok("POST", "/api/v1/register/complete", {"token": ticket["token"]})
+    return Outcome(summary=f"账户 {answer['account_id']} 注册完成")
+
+
+def registration_form(person: Person, params: dict) -> dict:
+    """Fill the form from the person, with the step's overrides; defaults: 长期有效, agreed."""
+    valid_from = person.id_valid_from.isoformat() if person.id_valid_from else None
+    password = params.get("password", person.password)
+    return {"phone": params.get("phone", person.phone), "name": params.get("name", person.name),
+            "id_number": params.get("id_number", person.id_number),
+            "id_valid_from": params.get("id_valid_from", valid_from), "password": password,
+            "confirm_password": params.get("confirm_password", password),
+            "agree": params.get("agree", True)}
+
+
+def _sms_code(portal: Portal, phone: str) -> str:
+    """Ask for a registration code and read it from the simulated inbox ("" when refused)."""
+    try:
+        portal.ok("POST", "/api/v1/sms-codes", {"phone": phone, "purpose": "register"})
+    except ApiError:
+        return ""  # a bad phone or too many codes: the form then says what is wrong
+    messages = portal.ok("GET", f"/_sim/sms?phone={phone}")["messages"]
+    return messages[0]["code"] if messages else ""
+
+
+@action("mem.login", "national.login")
+def login(ctx: Context, step: Step) -> Outcome:
+    """Log in by phone (or ID number); an account already logged in simply logs in again."""
+    name, person = portal_of(step), ctx.person(step)
+    login_name = person.id_number if step.params.get("with") == "id_number" else person.phone
+    answer = ctx.portal(name).ok("POST", "/api/v1/login", {
+        "login": login_name, "password": step.params.get("password", person.password)})
+    ctx.tokens[(name, step.person)] = answer["token"]
+    return Outcome(summary=f"已登录，至 {answer.get('expires_at', '?')[:16]} 有效")
+
+
+@action("mem.logout", "national.logout")
+def logout(ctx: Context, step: Step) -> Outcome:
+    """退出系统."""
+    name = portal_of(step)
+    ctx.portal(name).ok("POST", "/api/v1/logout", {}, token=ctx.token(name, step))
+    ctx.tokens.pop((name, step.person), None)
+    return Outcome(summary="已退出")
+
+
+@action("mem.verify_identity", "national.verify_identity")
+def verify_identity(ctx: Context, step: Step) -> Outcome:
+    """Open the login's face check, let the app decide it, and read its final state."""
+    name = portal_of(step)
+    portal, token = ctx.portal(name), ctx.token(name, step)
+    ticket = portal.ok("POST", "/api/v1/face-checks", {"purpose": FACE_CHECK_PURPOSE[name]},
+                       token=token)
+    outcome = step.params.get("outcome", "pass")
+    portal.ok("POST", f"/_sim/face-checks/{ticket['token']}", {"outcome": outcome})
+    state = portal.ok("GET", f"/api/v1/face-checks/{ticket['token']}", token=token)["state"]
+    if state == "failed":
+        return Outcome(error="identity_failed", message="实人认证未通过", summary="人脸识别未通过")
+    if state != "passed":
+        return Outcome(error="identity_not_verified", message=f"实人认证状态: {state}")
+    return Outcome(summary="实人认证通过")

@@ -1,0 +1,82 @@
+"""The state of a replay in progress: people's logins, named certificates, the timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from scenarios.model import Person, Scenario, Step
+from scenarios.portals import Portal
+from scenarios.results import Event
+from scenarios.world import World
+from shared.workdays import WorkingCalendar
+
+KIND_LABELS = {"issued": "签发", "reissued": "复审换发新版", "reviewed": "复审",
+               "renewed": "延期换证", "revoked": "撤销", "cancelled": "注销"}
+
+
+@dataclass
+class Outcome:
+    """What an action observed: an error, or facts the step's expectations compare with."""
+
+    error: str | None = None
+    fields: list[str] = field(default_factory=list)
+    message: str = ""
+    facts: dict = field(default_factory=dict)  # count, listed, bound, text, format, status, ...
+    summary: str = ""
+
+
+@dataclass
+class Context:
+    """What the actions share while one scenario runs."""
+
+    world: World
+    scenario: Scenario
+    calendar: WorkingCalendar
+    events: list[Event] = field(default_factory=list)
+    certificates: dict[str, str] = field(default_factory=dict)   # alias -> certificate key
+    tokens: dict[tuple[str, str], str] = field(default_factory=dict)  # (portal, person) -> token
+    seen_changes: dict[str, set[str]] = field(default_factory=dict)   # change id -> kinds drawn
+
+    def portal(self, name: str) -> Portal:
+        return self.world.mem if name == "mem" else self.world.national
+
+    def person(self, step: Step) -> Person:
+        return self.scenario.people[step.person]
+
+    def token(self, portal: str, step: Step) -> str | None:
+        return self.tokens.get((portal, step.person))
+
+    def key(self, alias: str) -> str:
+        return self.certificates[alias]
+
+    def alias_of(self, key: str) -> str:
+        """Return the scenario's name for a certificate key (the key itself when unnamed)."""
+        return next((a for a, k in self.certificates.items() if k == key), key)
+
+    def now(self) -> datetime:
+        return self.world.now()
+
+    def event(self, lane: str, kind: str, alias: str, label: str,
+              at: datetime | None = None) -> None:
+        self.events.append(Event(at or self.now(), lane, kind, alias, label))
+
+    def observe_replication(self) -> None:
+        """Draw each named certificate's changes: when due and when delivered."""
+        for alias, key in self.certificates.items():
+            rows = self.world.mem.ok("GET", f"/_sim/outbox?key={key}&limit=1000")["changes"]
+            for row in rows:
+                self._draw_change(alias, row)
+
+    def _draw_change(self, alias: str, row: dict) -> None:
+        drawn = self.seen_changes.setdefault(row["change_id"], set())
+        kind = KIND_LABELS.get(row["kind"], row["kind"])
+        if "due" not in drawn and row.get("visible_at"):
+            drawn.add("due")
+            self.event("replication", "due", alias, f"{alias} {kind}·到期",
+                       datetime.fromisoformat(row["visible_at"]))
+        if "delivered" not in drawn and row.get("state") == "delivered" and row.get(
+                "delivered_at"):
+            drawn.add("delivered")
+            self.event("national", "delivered", alias, f"{alias} 送达",
+                       datetime.fromisoformat(row["delivered_at"]))

@@ -1,0 +1,94 @@
+"""Compare what a step observed with what its `expect` says; return "expected …, got …" lines."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from scenarios.context import Outcome
+from scenarios.model import Step
+
+
+def compare(step: Step, outcome: Outcome) -> list[str]:
+    """Return one line per unmet expectation (none when the step passed)."""
+    expect = step.expect
+    failures = _error_lines(expect, outcome)
+    for key in ("count", "status", "replicated", "visible_from", "format"):
+        if key in expect:
+            failures += _equal(key, expect[key], outcome.facts)
+    for key, check in (("includes", _includes), ("excludes", _excludes), ("bound", _bound),
+                       ("text", _text)):
+        if key in expect:
+            failures += check(expect[key], outcome.facts)
+    return failures
+
+
+def _error_lines(expect: dict, outcome: Outcome) -> list[str]:
+    wanted = expect.get("error")
+    if wanted is None:
+        if outcome.error:
+            where = f" on {', '.join(outcome.fields)}" if outcome.fields else ""
+            return [f"expected success, got error {outcome.error}{where}: {outcome.message}"]
+        return []
+    if outcome.error != wanted:
+        got = f"error {outcome.error}: {outcome.message}" if outcome.error else "success"
+        return [f"expected error {wanted}, got {got}"]
+    field = expect.get("field")
+    if field is not None and field not in outcome.fields:
+        return [f"expected error {wanted} on field {field}, got it on "
+                f"{', '.join(outcome.fields) or 'no field'}: {outcome.message}"]
+    return []
+
+
+def _fact(key: str, facts: dict):
+    if key not in facts:
+        return None, [f"expected {key}, but this step reported none"]
+    return facts[key], []
+
+
+def _equal(key: str, wanted, facts: dict) -> list[str]:
+    got, missing = _fact(key, facts)
+    if missing:
+        return missing
+    return [] if got == wanted else [f"expected {key} {_show(wanted)}, got {_show(got)}"]
+
+
+def _includes(wanted: list[str], facts: dict) -> list[str]:
+    listed, missing = _fact("listed", facts)
+    absent = [a for a in wanted if a not in (listed or [])]
+    return missing or ([f"expected {', '.join(absent)} listed, got {_show(listed)}"]
+                       if absent else [])
+
+
+def _excludes(wanted: list[str], facts: dict) -> list[str]:
+    listed, missing = _fact("listed", facts)
+    present = [a for a in wanted if a in (listed or [])]
+    return missing or ([f"expected {', '.join(present)} not listed, got {_show(listed)}"]
+                       if present else [])
+
+
+def _bound(wanted: list[str], facts: dict) -> list[str]:
+    bound, missing = _fact("bound", facts)
+    if missing:
+        return missing
+    return [] if Counter(bound) == Counter(wanted) else [
+        f"expected bound {_show(sorted(wanted))}, got {_show(sorted(bound))}"]
+
+
+def _text(wanted, facts: dict) -> list[str]:
+    text, missing = _fact("text", facts)
+    if missing:
+        return missing
+    wanted = [wanted] if isinstance(wanted, str) else wanted
+    absent = [w for w in wanted if w not in text]
+    if not absent:
+        return []
+    excerpt = text if len(text) <= 160 else text[:157] + "…"
+    return [f"expected text {_show(absent)}, not found in: {excerpt}"]
+
+
+def _show(value) -> str:
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)

@@ -1,0 +1,90 @@
+"""Replay scenarios: each in a fresh world, step by step, stopping at the first unmet expectation."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from time import perf_counter
+
+from scenarios.actions import ACTIONS
+from scenarios.context import Context, Outcome
+from scenarios.expectations import compare
+from scenarios.model import Scenario, Step
+from scenarios.portals import ApiError
+from scenarios.results import ScenarioResult, StepResult
+from scenarios.world import InProcessWorld, LiveWorld, World
+from shared.workdays import WorkingCalendar, calendar_from_env
+
+WorldFactory = Callable[[Scenario], World]
+
+
+def in_process(scenario: Scenario) -> World:
+    """Build both apps and the replicator on one simulated clock at the scenario's start."""
+    return InProcessWorld(scenario.start, scenario.lag)
+
+
+def live(mem_url: str, national_url: str) -> WorldFactory:
+    """Return a factory that replays against servers already running (their data is reset)."""
+    return lambda scenario: LiveWorld(scenario.start, scenario.lag, mem_url, national_url)
+
+
+def run_scenario(scenario: Scenario, world_factory: WorldFactory = in_process,
+                 calendar: WorkingCalendar | None = None) -> ScenarioResult:
+    """Replay one scenario and return what happened; never raises for a failing step."""
+    result = ScenarioResult(scenario)
+    started = perf_counter()
+    world = None
+    try:
+        world = world_factory(scenario)
+        context = Context(world, scenario, calendar or calendar_from_env(), result.events)
+        for step in scenario.steps:
+            outcome = run_step(context, step)
+            result.steps.append(outcome)
+            if not outcome.passed:
+                break
+    except Exception:  # a crash is reported against the scenario, the replay goes on
+        result.crash = traceback.format_exc(limit=8)
+    finally:
+        if world is not None:
+            result.end = _safe_now(world)
+            world.close()
+        result.events.sort(key=lambda e: e.at)
+        result.wall_seconds = perf_counter() - started
+    return result
+
+
+def run_step(context: Context, step: Step) -> StepResult:
+    """Move the clock to the step's `at`, run its action, compare, record the timeline."""
+    started = perf_counter()
+    if step.at is not None:
+        context.world.move_to(step.at)
+    at = context.now()
+    try:
+        outcome = ACTIONS[step.action](context, step)
+    except ApiError as error:
+        outcome = Outcome(error=error.code, fields=error.fields, message=error.message,
+                          facts={"text": error.reply.text} if error.reply else {},
+                          summary=f"{error.code}: {error.message}")
+    failures = compare(step, outcome)
+    context.observe_replication()
+    return StepResult(step=step, at=at, passed=not failures, summary=outcome.summary,
+                      failures=failures, wall_ms=(perf_counter() - started) * 1000)
+
+
+def run_all(scenarios: Iterable[Scenario], world_factory: WorldFactory = in_process, *,
+            calendar: WorkingCalendar | None = None,
+            fail_fast: bool = False) -> Iterator[ScenarioResult]:
+    """Replay scenarios in order, yielding each result; stop after a failure with `fail_fast`."""
+    calendar = calendar or calendar_from_env()
+    for scenario in scenarios:
+        result = run_scenario(scenario, world_factory, calendar)
+        yield result
+        if fail_fast and not result.passed:
+            return
+
+
+def _safe_now(world: World):
+    try:
+        return world.now()
+    except Exception:  # the world is broken already; the crash says why
+        return None
