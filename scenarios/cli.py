@@ -10,9 +10,9 @@ import argparse
 import sys
 
 from scenarios.loader import ScenarioLoadError, load_files
-from scenarios.reports.console import ConsoleReport
-from scenarios.reports.html import write_html
-from scenarios.reports.junit import write_junit
+from scenarios.reporting.console import ConsoleReport
+from scenarios.reporting.html import write_html
+from scenarios.reporting.junit import write_junit
 from scenarios.runner import in_process, live, run_all
 from shared.errors import DomainError
 from shared.workdays import calendar_from_env

@@ -5,7 +5,7 @@ from __future__ import annotations
 from scenarios.actions import action
 from scenarios.context import Context, Outcome
 from scenarios.model import Step
-from scenarios.reports.days import local_time
+from scenarios.reporting.days import local_time
 from scenarios.timing import after, parse_time
 
 FAULT_LABELS = {"down": "国家平台停机", "up": "国家平台恢复", "error": "国家平台报错 (5xx)",

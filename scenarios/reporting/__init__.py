@@ -1,0 +1,1 @@
+"""Report writers: console, JUnit XML, HTML with a timeline."""
