@@ -151,6 +151,16 @@ def retry():
                                         change_ids=data.get("change_ids")))
 
 
+@sim.post("/replication/replay")
+def replay():
+    """Deliver every change after a sequence number again: {after: 0} replays from the start."""
+    data = request.get_json(silent=True) or {}
+    after = data.get("after", 0)
+    if not isinstance(after, int):
+        raise InvalidInput("after", "after must be an integer")
+    return jsonify(outbox.replay_from(get_session(), get_clock(), after))
+
+
 @sim.post("/replication/tick")
 def tick():
     """Run the replicator now: in-process when one is attached, else ask `python -m sync`."""

@@ -269,3 +269,16 @@ def retry_blocked(session: Session, clock: Clock, *,
                               .execution_options(synchronize_session=False)).rowcount
     session.commit()
     return {"retried": retried, "at": clock.now().isoformat()}
+
+
+def replay_from(session: Session, clock: Clock, after: int) -> dict:
+    """Queue every change after `after` again (the national side answers duplicates)."""
+    if after < 0:
+        raise InvalidInput("after", "after must be a sequence number >= 0")
+    requeued = session.execute(
+        update(OutboxEntry).where(OutboxEntry.seq > after, OutboxEntry.state == "delivered")
+        .values(state="pending", delivered_at=None)
+        .execution_options(synchronize_session=False)).rowcount
+    checkpoint = _update_checkpoint(session, _state(session))
+    session.commit()
+    return {"requeued": requeued, "checkpoint": checkpoint, "at": clock.now().isoformat()}

@@ -115,12 +115,17 @@ def build_portals(db_url_factory, clock: SimulatedClock, lag: str = "3wd") -> Po
     return Portals(clock, mem, national, lag)
 
 
-@pytest.fixture
-def portals(db_url_factory, clock):
+def open_portals(db_url_factory, clock: SimulatedClock):
+    """Yield both portals for one test, then release their databases (a fixture body)."""
     pair = build_portals(db_url_factory, clock)
     yield pair
     for app in (pair.mem, pair.national):
         app.extensions["certsim"].engine.dispose()
+
+
+@pytest.fixture
+def portals(db_url_factory, clock):
+    yield from open_portals(db_url_factory, clock)
 
 
 def at(text: str) -> datetime:
