@@ -1,5 +1,166 @@
-"""Public licence verification page (owned by the licence-files work; routes to come)."""
+"""电子证照核验: the public page (no login) the licence QR code opens, and file upload checks.
 
-from flask import Blueprint
+`/verify/<licence_id>` says whether the licence exists and is valid now (masked holder data);
+`/verify` also takes an uploaded OFD file and checks its SM3 digests and simulated seal;
+`GET /api/v1/verify/<licence_id>` is the JSON twin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import Blueprint, jsonify, render_template, request
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mem_portal.context import get_clock, get_session
+from shared.clock import SHANGHAI, Clock
+from shared.errors import DomainError, InvalidInput
+from shared.identifiers import parse_licence_id
+from shared.identity import mask_id_number, mask_name
+from shared.models import Certificate
+from shared.ofd import Verification, verify_ofd
+from shared.rules import STATUS_LABELS, effective_status
 
 bp = Blueprint("verify", __name__)
+MAX_UPLOAD = 2 * 1024 * 1024
+SUPERSEDED = "superseded"
+VERDICTS = {
+    "valid": "该电子证照真实有效",
+    "expired": "该电子证照真实，但已超过有效期限",
+    "invalid": "该电子证照真实，但已失效",
+    "revoked": "该电子证照真实，但已被发证机关撤销",
+    "cancelled": "该电子证照真实，但已被注销",
+    SUPERSEDED: "该电子证照真实，但已换发新版本，此版本不再有效",
+}
+LABELS = {**STATUS_LABELS, SUPERSEDED: "已换发"}
+
+
+@dataclass(frozen=True)
+class LicenceCheck:
+    """What the ministry's records say about a licence identifier at `checked_at`."""
+
+    licence_id: str
+    checked_at: datetime
+    status: str | None = None          # None: no such licence
+    rows: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return self.status is not None
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.status, "未查询到")
+
+    @property
+    def verdict(self) -> str:
+        return VERDICTS.get(self.status, "未查询到该电子证照，请核对证照标识或联系发证机关")
+
+
+def mask_cert_number(number: str) -> str:
+    """Mask a 证号 (an ID number, "T" + ID number for the old card) like an ID number."""
+    return number[0] + mask_id_number(number[1:]) if number.startswith("T") else mask_id_number(number)
+
+
+def find_certificate(session: Session, licence_id: str) -> Certificate | None:
+    """Find the certificate a licence identifier (of any version) belongs to."""
+    cert = session.scalar(select(Certificate).where(Certificate.licence_id == licence_id))
+    if cert is None:
+        key = parse_licence_id(licence_id).serial
+        cert = session.scalar(select(Certificate).where(Certificate.certificate_key == key))
+    return cert
+
+
+def check_licence(session: Session, clock: Clock, licence_id: str) -> LicenceCheck:
+    """Look a licence identifier up and judge it at the clock's now."""
+    now = clock.now()
+    try:
+        cert = find_certificate(session, licence_id)
+    except InvalidInput:
+        cert = None
+    if cert is None:
+        return LicenceCheck(licence_id, now)
+    status = effective_status(cert, now.astimezone(SHANGHAI).date())
+    if cert.licence_id != licence_id:
+        status = SUPERSEDED
+    return LicenceCheck(licence_id, now, status, public_rows(cert))
+
+
+def public_rows(cert: Certificate) -> list[tuple[str, str]]:
+    """Return what anyone may see of a licence: the holder masked, the licence in full."""
+    return [
+        ("持证人", mask_name(cert.holder_name)),
+        ("性别", cert.sex),
+        ("证号", mask_cert_number(cert.cert_number)),
+        ("作业类别", cert.category),
+        ("操作项目", cert.item),
+        ("初领日期", cert.first_issued_on.isoformat()),
+        ("有效期限", f"{cert.valid_from.isoformat()} 至 {cert.valid_to.isoformat()}"),
+        ("应复审日期", cert.review_due_on.isoformat() if cert.review_due_on else "—"),
+        ("签发机关", cert.authority),
+    ]
+
+
+def check_file(session: Session, clock: Clock, data: bytes) -> tuple[Verification, LicenceCheck | None]:
+    """Verify an uploaded file's digests and seal, then look up the licence it names."""
+    result = verify_ofd(data)
+    if not result.genuine or not result.licence_id:
+        return result, None
+    return result, check_licence(session, clock, result.licence_id)
+
+
+class UploadForm(FlaskForm):
+    """上传电子证照文件核验."""
+
+    licence_file = FileField("电子证照文件", validators=[
+        FileRequired("请选择要核验的电子证照文件（.ofd）"),
+        FileSize(MAX_UPLOAD, message="文件不能超过2MB")])
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@bp.get("/verify")
+def index():
+    """Show the query box and the upload form; ?licence_id= looks a licence up."""
+    licence_id = request.args.get("licence_id", "").strip()
+    if licence_id:
+        return result(licence_id)
+    return render_template("verify/index.html", form=UploadForm(), when=_when)
+
+
+@bp.get("/verify/<path:licence_id>")
+def result(licence_id: str):
+    """Show whether the licence is genuine and currently valid (what the QR code opens)."""
+    check = check_licence(get_session(), get_clock(), licence_id.strip())
+    return render_template("verify/result.html", check=check, form=UploadForm(),
+                           when=_when), 200 if check.found else 404
+
+
+@bp.post("/verify/file")
+def upload():
+    """Verify an uploaded OFD file: digests, simulated seal, then the licence's status."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_template("verify/index.html", form=form, when=_when), 400
+    verification, check = check_file(get_session(), get_clock(), form.licence_file.data.read())
+    return render_template("verify/file.html", verification=verification, check=check,
+                           form=UploadForm(), when=_when)
+
+
+@bp.get("/api/v1/verify/<path:licence_id>")
+def api_result(licence_id: str):
+    """JSON twin of the verification page."""
+    check = check_licence(get_session(), get_clock(), licence_id.strip())
+    if not check.found:
+        error = DomainError("licence_id", check.verdict, code="not_found")
+        return jsonify(error.to_json()), 404
+    return jsonify({"licence_id": check.licence_id, "found": True, "status": check.status,
+                    "status_label": check.label, "verdict": check.verdict,
+                    "valid": check.status == "valid", "checked_at": check.checked_at.isoformat(),
+                    "licence": {label: value for label, value in check.rows}})
