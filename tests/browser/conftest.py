@@ -39,13 +39,14 @@ class LiveServer:
         self.thread.start()
 
     def stop(self) -> None:
-        """Stop accepting, close the open connections and wait for the loop to end."""
-        self.server.task_dispatcher.shutdown(timeout=5)
-        for channel in list(self.server._map.values()):
-            if channel is not self.server:
+        """Close the listener and every connection from inside the loop, then wait for it."""
+        def close_all() -> None:
+            for channel in list(self.server._map.values()):
                 channel.close()
-        self.server.close()
+
+        self.server.trigger.pull_trigger(close_all)
         self.thread.join(timeout=5)
+        self.server.task_dispatcher.shutdown(timeout=5)
 
 
 @pytest.fixture

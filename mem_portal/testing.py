@@ -1,0 +1,105 @@
+"""Helpers for driving the ministry portal in tests: a ready app and a JSON API driver.
+
+Not used by the portal itself; tests (and anyone scripting the portal in-process) import it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flask import Flask
+
+from mem_portal import create_app
+from mem_portal.context import resources
+from shared.clock import Clock
+from shared.db import create_schema
+
+TEST_PUBLIC_URL = "http://mem.test"
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def make_test_app(database_url: str, clock: Clock, **config) -> Flask:
+    """Build the portal on an empty database with the control plane on, and create its tables."""
+    settings = {"DATABASE_URL": database_url, "SECRET_KEY": "mem-test-secret",
+                "SIM_ENABLED": True, "PUBLIC_URL": TEST_PUBLIC_URL, "SYNC_LAG": "3wd"}
+    app = create_app({**settings, **config}, clock=clock)
+    create_schema(resources_of(app).engine, "mem")
+    return app
+
+
+def resources_of(app: Flask):
+    """Return the engine, session factory and clock of an app."""
+    with app.app_context():
+        return resources()
+
+
+def csrf_token_in(html: str) -> str:
+    """Return the CSRF token a page carries (form field or meta tag)."""
+    match = CSRF_FIELD.search(html) or CSRF_META.search(html)
+    if match is None:
+        raise AssertionError("no CSRF token on the page")
+    return match.group(1)
+
+
+@dataclass
+class ApiDriver:
+    """Walk the JSON API and the control plane the way the scenario runner does."""
+
+    client: object
+    token: str | None = None
+    last: dict = field(default_factory=dict)
+
+    def call(self, method: str, path: str, body: dict | None = None, *, token: str | None = None):
+        """Send one JSON call; return (status, JSON body or raw bytes)."""
+        headers = {}
+        if token or self.token:
+            headers["Authorization"] = f"Bearer {token or self.token}"
+        response = self.client.open(path, method=method, json=body, headers=headers)
+        data = response.get_json(silent=True)
+        return response.status_code, data if data is not None else response.data
+
+    def ok(self, method: str, path: str, body: dict | None = None) -> dict:
+        """Send one call that must succeed (2xx) and return its JSON body."""
+        status, data = self.call(method, path, body)
+        assert 200 <= status < 300, (method, path, status, data)
+        self.last = data
+        return data
+
+    def issue(self, **fields) -> dict:
+        """Issue a certificate through the back office."""
+        return self.ok("POST", "/_sim/certificates", fields)
+
+    def register_form(self, phone: str, name: str, id_number: str, password: str,
+                      **overrides) -> dict:
+        """Return a complete, valid registration body (captcha solved, SMS code fetched)."""
+        captcha = self.ok("GET", "/api/v1/captcha")
+        answer = self.ok("GET", f"/_sim/captcha/{captcha['token']}")["answer"]
+        self.ok("POST", "/api/v1/sms-codes", {"phone": phone, "purpose": "register"})
+        code = self.ok("GET", f"/_sim/sms?phone={phone}")["messages"][0]["code"]
+        body = {"phone": phone, "name": name, "id_number": id_number, "id_valid_from": None,
+                "password": password, "confirm_password": password, "sms_code": code,
+                "agree": True, "captcha_token": captcha["token"], "captcha_answer": answer}
+        return {**body, **overrides}
+
+    def register(self, phone: str, name: str, id_number: str, password: str) -> int:
+        """Register, pass the 实人认证 step and complete; return the account id."""
+        created = self.ok("POST", "/api/v1/register",
+                          self.register_form(phone, name, id_number, password))
+        ticket = created["face_check"]["token"]
+        self.ok("POST", f"/_sim/face-checks/{ticket}", {"outcome": "pass"})
+        self.ok("POST", "/api/v1/register/complete", {"token": ticket})
+        return created["account_id"]
+
+    def login(self, login: str, password: str) -> dict:
+        """Log in and keep the bearer token for later calls."""
+        answer = self.ok("POST", "/api/v1/login", {"login": login, "password": password})
+        self.token = answer["token"]
+        return answer
+
+    def pass_face_check(self, outcome: str = "pass") -> str:
+        """Open a 我的证照 face check in this login and decide it; return its token."""
+        ticket = self.ok("POST", "/api/v1/face-checks", {"purpose": "licences"})["token"]
+        self.ok("POST", f"/_sim/face-checks/{ticket}", {"outcome": outcome})
+        return ticket
