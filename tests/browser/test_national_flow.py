@@ -1,0 +1,135 @@
+"""A holder walks the national portal in Chromium: 个人注册 → 实人认证 → 绑定证照 (not found) →
+licence delivered → 绑定证照 → 查看详情 → 解除绑定 → 绑定证照 again. Screenshots go to
+reports/screenshots/national_*.png."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+import national_portal
+from national_portal.context import resources
+from shared.certificates import Issuance, IssueCertificate, issue_certificate
+from shared.clock import SHANGHAI, SimulatedClock
+from shared.db import create_schema, make_engine, make_sessionmaker, session_scope
+from shared.lag import parse_lag
+from shared.models import OutboxEntry
+from shared.outbox import change_json
+from shared.replica import apply_changes
+
+NAME, ID_NUMBER, PHONE, PASSWORD = "张三", "110101199003070011", "13800138000", "Abc12345"
+
+
+@pytest.fixture
+def clock():
+    return SimulatedClock(datetime(2024, 9, 27, 17, 0, tzinfo=SHANGHAI))
+
+
+@pytest.fixture
+def national(tmp_path, clock):
+    app = national_portal.create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'national.sqlite3'}",
+                                      "SECRET_KEY": "browser-test", "SIM_ENABLED": True},
+                                     clock=clock)
+    with app.app_context():
+        create_schema(resources().engine, "national")
+    return app
+
+
+def deliver_new_licence(app, tmp_path, clock) -> str:
+    """Issue 张三's certificate at a ministry and apply its change on the national portal."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'mem.sqlite3'}")
+    create_schema(engine, "mem")
+    ministry = make_sessionmaker(engine)
+    with session_scope(ministry) as session:
+        cert = issue_certificate(session, Issuance(clock=clock, lag=parse_lag("0")),
+                                 IssueCertificate(NAME, ID_NUMBER, "电工作业", "低压电工作业"))
+        changes = [change_json(entry) for entry in session.scalars(
+            select(OutboxEntry).order_by(OutboxEntry.seq))]
+    with app.app_context(), session_scope(resources().sessions) as session:
+        assert [o.outcome for o in apply_changes(session, clock, changes)] == ["applied"]
+    return cert.certificate_key
+
+
+def register(page, base_url, screenshot) -> None:
+    page.goto(base_url + "/")
+    screenshot(page, "national_home")
+    page.click("text=个人注册")
+    page.fill("#name", NAME)
+    page.fill("#id_number", ID_NUMBER)
+    page.check("input[name=long_term]")
+    page.fill("#phone", PHONE)
+    page.click("button:has-text('获取验证码')")
+    page.wait_for_selector("text=验证码已发送至138****8000")
+    code = page.request.get(f"{base_url}/_sim/sms?phone={PHONE}").json()["messages"][0]["code"]
+    page.fill("#sms_code", code)
+    page.fill("#password", PASSWORD)
+    page.fill("#confirm_password", PASSWORD)
+    page.check("input[name=agree]")
+    screenshot(page, "national_register")
+    page.click("button.btn-block:has-text('注册')")
+    page.wait_for_selector("text=注册成功")
+    screenshot(page, "national_register_done")
+
+
+def log_in(page, screenshot) -> None:
+    page.click("text=去登录")
+    page.fill("#login", PHONE)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('登录')")
+    page.wait_for_selector("text=欢迎您登录个人专属服务空间")
+    screenshot(page, "national_space")
+
+
+def pass_face_check(page, phone_page, base_url, screenshot) -> None:
+    page.click("a.btn:has-text('绑定证照')")
+    page.wait_for_selector("img[alt=实人认证二维码]")
+    screenshot(page, "national_face_check")
+    phone_page.goto(base_url + page.get_attribute("#app-link", "href"))  # what the QR holds
+    screenshot(phone_page, "national_app")
+    phone_page.click("#start-face")
+    phone_page.wait_for_selector("text=认证通过")
+    screenshot(phone_page, "national_app_passed")
+    page.wait_for_selector("#verified", timeout=15_000)  # the page polls and reloads itself
+    screenshot(page, "national_bind_choice")
+
+
+@pytest.mark.browser
+def test_holder_binds_views_unbinds_and_binds_again(national, tmp_path, clock, live_server,
+                                                   page, phone_page, screenshot):
+    base_url = live_server(national)
+    register(page, base_url, screenshot)
+    log_in(page, screenshot)
+    page.click("text=查看更多")
+    page.wait_for_selector("text=当前位置：")
+    screenshot(page, "national_licences_empty")
+    pass_face_check(page, phone_page, base_url, screenshot)
+    page.click("button:has-text('确定绑定')")
+    page.wait_for_selector("#not-found")
+    assert "数据存在延迟现象" in page.inner_text("#not-found + .reasons")
+    screenshot(page, "national_not_found")
+
+    key = deliver_new_licence(national, tmp_path, clock)
+    page.click("text=重新查询")
+    page.click("button:has-text('确定绑定')")
+    page.wait_for_selector(f"tr[data-key='{key}']")
+    assert "绑定成功" in page.inner_text(".flashes")
+    screenshot(page, "national_licences_bound")
+
+    page.click(f"tr[data-key='{key}'] >> text=查看详情")
+    page.wait_for_selector("#licence-face")
+    assert "2024-09-27 17:00:00" in page.inner_text("#arrived-at")
+    screenshot(page, "national_detail")
+
+    page.click("a.btn-danger:has-text('解除绑定')")
+    page.wait_for_selector("#unbind-confirm")
+    screenshot(page, "national_unbind_confirm")
+    page.click("button:has-text('确定解除绑定')")
+    page.wait_for_selector("text=暂无证照")
+    screenshot(page, "national_unbound")
+
+    page.click("a.btn:has-text('绑定证照')")
+    page.click("button:has-text('确定绑定')")
+    page.wait_for_selector(f"tr[data-key='{key}']")
+    screenshot(page, "national_rebound")
