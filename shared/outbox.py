@@ -180,6 +180,7 @@ def request_tick(session: Session, clock: Clock) -> dict:
     state = _state(session)
     state.tick_requested_at = clock.now()
     session.commit()
+    session.refresh(state)
     return {"tick_requested_at": _iso(state.tick_requested_at)}
 
 

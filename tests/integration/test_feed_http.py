@@ -1,0 +1,89 @@
+"""The same replicator over real HTTP: both portals served by waitress on loopback ports."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from test_feed import SECRET, Ministry, open_mem
+from waitress.server import create_server
+
+import national_portal
+from shared.db import create_schema
+from sync import HttpTransport, Replicator, SyncConfig
+
+
+def serve(app):
+    """Serve `app` with waitress on a free loopback port; return the server and its URL."""
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.effective_port}"
+
+
+@pytest.fixture
+def mem(db_url_factory, clock):
+    yield from open_mem(db_url_factory, clock)
+
+
+def wait_until(condition, seconds: float = 5.0) -> bool:
+    """Wait (bounded) for another thread, here the slow server finishing its request."""
+    pause = threading.Event()
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return True
+        pause.wait(0.05)
+    return condition()
+
+
+@pytest.fixture
+def live(mem, db_url_factory, clock):
+    national = national_portal.create_app({"DATABASE_URL": db_url_factory("national"),
+                                           "SIM_ENABLED": True, "SYNC_SECRET": SECRET},
+                                          clock=clock)
+    create_schema(national.extensions["certsim"].engine, "national")
+    servers = [serve(mem), serve(national)]
+    yield Ministry(mem, clock), national, {"mem": servers[0][1], "national": servers[1][1]}
+    for server, _ in servers:
+        server.close()
+    national.extensions["certsim"].engine.dispose()
+
+
+def replicator(urls, clock, timeout=5.0) -> Replicator:
+    config = SyncConfig(mem_url=urls["mem"], national_url=urls["national"], secret=SECRET,
+                        batch_size=7, timeout=timeout, holder="http-replicator")
+    return Replicator(HttpTransport(urls, SECRET, clock, timeout=timeout), config)
+
+
+def test_the_replicator_delivers_over_signed_http_in_batches(live, clock):
+    ministry, national, urls = live
+    keys = [ministry.issue(n) for n in range(20)]
+    report = replicator(urls, clock).replicate_due(clock.now())
+    assert (report.outcome, report.batches, report.results) == ("delivered", 3, {"applied": 20})
+    client = national.test_client()
+    assert all(client.get(f"/_sim/licences/{k}").status_code == 200 for k in keys)
+    assert ministry.sim.get("/_sim/replication").get_json()["checkpoint"] == 20
+
+
+def test_a_slow_national_portal_times_out_and_the_retry_is_answered_as_a_duplicate(live, clock):
+    ministry, national, urls = live
+    [key] = [ministry.issue(1)]
+    national.test_client().post("/_sim/faults", json={"mode": "slow", "delay": 0.6, "calls": 1})
+    impatient = replicator(urls, clock, timeout=0.2)
+    first = impatient.replicate_due(clock.now())
+    assert first.outcome == "failed" and "no answer within 0.2s" in first.error
+    clock.advance(timedelta(seconds=1))
+    assert wait_until(lambda: national.test_client().get(f"/_sim/licences/{key}").status_code
+                      == 200)           # the slow server applied it after the caller gave up
+    second = impatient.replicate_due(clock.now())
+    assert second.results == {"duplicate": 1}
+    assert ministry.sim.get("/_sim/replication").get_json()["delivered"] == 1
+
+
+def test_an_unreachable_national_portal_is_a_retryable_failure(live, clock):
+    ministry, _, urls = live
+    ministry.issue(1)
+    broken = dict(urls, national="http://127.0.0.1:9")
+    report = replicator(broken, clock).replicate_due(clock.now())
+    assert report.outcome == "failed" and "unreachable" in report.error
+    assert ministry.sim.get("/_sim/replication").get_json()["due_not_applied"] == 1
