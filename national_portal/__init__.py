@@ -42,15 +42,18 @@ def _register_page_hooks(app: Flask, web) -> None:
 
     @app.before_request
     def load_page_login():
+        """Know who is logged in on every page request."""
         if not _is_machine_request():
             web.load_login()
 
     @app.errorhandler(CSRFError)
     def csrf_failed(exc):
+        """Refuse a form post without a valid CSRF token."""
         return web.render_error(400, "页面已过期，请刷新页面后重试")
 
     @app.errorhandler(DomainError)
     def domain_error(exc):
+        """Render a refused rule as a page."""
         return web.domain_error_page(exc)
 
     for status in (400, 403, 404, 405):

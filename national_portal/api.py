@@ -49,6 +49,7 @@ def token_required(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
+        """Run the view with `g.account` and `g.login_session` set."""
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise logins.NotLoggedIn(None, "请先登录")

@@ -30,6 +30,7 @@ def account_json(account: Account) -> dict:
 
 
 def face_check_json(ticket: FaceCheck, now: datetime, app_url: str) -> dict:
+    """A face check: token, purpose, state now, the app's URL and expiry."""
     return {"token": ticket.token, "purpose": ticket.purpose,
             "state": face_check_state(ticket, now), "app_url": app_url,
             "expires_at": ticket.expires_at.isoformat()}
@@ -49,5 +50,6 @@ def licence_json(row: BoundLicence) -> dict:
 
 
 def history_json(bindings: list[LicenceBinding]) -> list[dict]:
+    """Every bind … unbind episode, oldest first."""
     return [{"bound_at": b.bound_at.isoformat(), "unbound_at": _iso(b.unbound_at)}
             for b in bindings]

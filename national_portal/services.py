@@ -50,6 +50,7 @@ class LicencesNotFound(NotFound):
         self.guidance = GUIDANCE
 
     def to_json(self) -> dict:
+        """The not_found error with the guide's reasons and remedies."""
         return {**super().to_json(),
                 "guidance": [{"reason": g.reason, "remedy": g.remedy} for g in self.guidance]}
 
@@ -64,6 +65,7 @@ class BoundLicence:
 
     @property
     def status_label(self) -> str:
+        """The status in Chinese (有效, 已撤销 …)."""
         return STATUS_LABELS[self.status]
 
 

@@ -37,6 +37,7 @@ def login_required(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
+        """Run the view for a logged-in holder only."""
         if g.get("account") is None:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
@@ -65,6 +66,7 @@ def cn_datetime(value: datetime | None) -> str:
 
 
 def cn_date(value: date | None) -> str:
+    """2024-09-27, or a dash when there is no date."""
     return value.isoformat() if value else "—"
 
 
