@@ -2,7 +2,6 @@
 
 Revision ID: 0001_mem
 Revises: 
-Create Date: 2026-11-27 09:38:53.556532
 """
 from alembic import op
 import sqlalchemy as sa
@@ -102,6 +101,17 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_outbox_certificate_key'), ['certificate_key'], unique=False)
         batch_op.create_index('ix_outbox_state_visible', ['state', 'visible_at'], unique=False)
 
+    op.create_table('replication_state',
+    sa.Column('name', sa.String(length=32), nullable=False),
+    sa.Column('lease_holder', sa.String(length=64), nullable=True),
+    sa.Column('lease_expires_at', shared.db.AwareDateTime(timezone=True), nullable=True),
+    sa.Column('checkpoint', sa.Integer(), nullable=False),
+    sa.Column('last_run_at', shared.db.AwareDateTime(timezone=True), nullable=True),
+    sa.Column('last_run', sa.JSON(), nullable=True),
+    sa.Column('tick_requested_at', shared.db.AwareDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_replication_state')),
+    info={'db': 'mem'}
+    )
     op.create_table('sms_messages',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('phone', sa.String(length=11), nullable=False),
@@ -135,6 +145,21 @@ def upgrade() -> None:
     with op.batch_alter_table('face_checks', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_face_checks_account_id'), ['account_id'], unique=False)
 
+    op.create_table('mem_login_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('marker', sa.String(length=32), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('logged_in_at', shared.db.AwareDateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', shared.db.AwareDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_mem_login_sessions_account_id_accounts')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mem_login_sessions')),
+    sa.UniqueConstraint('marker', name=op.f('uq_mem_login_sessions_marker')),
+    info={'db': 'mem'}
+    )
+    with op.batch_alter_table('mem_login_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mem_login_sessions_account_id'), ['account_id'], unique=False)
+
     op.create_table('review_records',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('certificate_id', sa.Integer(), nullable=False),
@@ -157,6 +182,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_review_records_certificate_id'))
 
     op.drop_table('review_records')
+    with op.batch_alter_table('mem_login_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mem_login_sessions_account_id'))
+
+    op.drop_table('mem_login_sessions')
     with op.batch_alter_table('face_checks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_face_checks_account_id'))
 
@@ -165,6 +194,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sms_messages_phone'))
 
     op.drop_table('sms_messages')
+    op.drop_table('replication_state')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_state_visible')
         batch_op.drop_index(batch_op.f('ix_outbox_certificate_key'))
