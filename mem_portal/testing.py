@@ -72,7 +72,7 @@ class ApiDriver:
         return self.ok("POST", "/_sim/certificates", fields)
 
     def register_form(self, phone: str, name: str, id_number: str, password: str,
-                      **overrides) -> dict:
+                      changes: dict | None = None) -> dict:
         """Return a complete, valid registration body (captcha solved, SMS code fetched)."""
         captcha = self.ok("GET", "/api/v1/captcha")
         answer = self.ok("GET", f"/_sim/captcha/{captcha['token']}")["answer"]
@@ -81,7 +81,7 @@ class ApiDriver:
         body = {"phone": phone, "name": name, "id_number": id_number, "id_valid_from": None,
                 "password": password, "confirm_password": password, "sms_code": code,
                 "agree": True, "captcha_token": captcha["token"], "captcha_answer": answer}
-        return {**body, **overrides}
+        return {**body, **(changes or {})}
 
     def register(self, phone: str, name: str, id_number: str, password: str) -> int:
         """Register, pass the 实人认证 step and complete; return the account id."""
@@ -102,4 +102,62 @@ class ApiDriver:
         """Open a 我的证照 face check in this login and decide it; return its token."""
         ticket = self.ok("POST", "/api/v1/face-checks", {"purpose": "licences"})["token"]
         self.ok("POST", f"/_sim/face-checks/{ticket}", {"outcome": outcome})
+        return ticket
+
+
+TICKET_IN_PAGE = re.compile(r'data-state-url="/face-checks/([0-9a-f]+)/state"')
+CAPTCHA_IN_PAGE = re.compile(r'name="captcha_token" id="captcha_token" value="([0-9a-f]+)"')
+
+
+@dataclass
+class PageDriver:
+    """Walk the HTML pages with a test client the way a person does, CSRF tokens included."""
+
+    client: object
+    api: ApiDriver = None
+
+    def __post_init__(self):
+        self.api = self.api or ApiDriver(self.client)
+
+    def submit(self, path: str, data: dict, *, page: str | None = None, **kwargs):
+        """Open `page` (default `path`), then post `data` with that page's CSRF token."""
+        html = self.client.get(page or path).get_data(as_text=True)
+        return self.client.post(path, data={"csrf_token": csrf_token_in(html), **data}, **kwargs)
+
+    def registration_form(self, phone: str, name: str, id_number: str, password: str) -> dict:
+        """Open 创建账户, ask for the SMS code, and return a complete, valid form."""
+        html = self.client.get("/register").get_data(as_text=True)
+        token = CAPTCHA_IN_PAGE.search(html).group(1)
+        sent = self.client.post("/sms-codes", data={"phone": phone},
+                                headers={"X-CSRFToken": csrf_token_in(html)})
+        assert sent.status_code == 200, sent.get_json()
+        return {"csrf_token": csrf_token_in(html), "phone": phone, "name": name,
+                "id_number": id_number, "id_long_term": "1", "password": password,
+                "confirm_password": password, "captcha_token": token,
+                "captcha_answer": self.api.ok("GET", f"/_sim/captcha/{token}")["answer"],
+                "sms_code": self.api.ok("GET", f"/_sim/sms?phone={phone}")["messages"][0]["code"],
+                "agree": "1"}
+
+    def ticket_on(self, path: str) -> str:
+        """Open a 实人认证 page and return the face-check ticket its QR code carries."""
+        html = self.client.get(path).get_data(as_text=True)
+        return TICKET_IN_PAGE.search(html).group(1)
+
+    def register(self, phone: str, name: str, id_number: str, password: str):
+        """Register through the three pages, approving the face check in the simulated app."""
+        created = self.client.post("/register",
+                                   data=self.registration_form(phone, name, id_number, password))
+        assert created.status_code == 302, created.get_data(as_text=True)
+        ticket = self.ticket_on("/register/verify")
+        self.api.ok("POST", f"/_sim/face-checks/{ticket}", {"outcome": "pass"})
+        return self.client.get(f"/register/done?token={ticket}")
+
+    def login(self, login: str, password: str):
+        """Log in through 自然人用户登录."""
+        return self.submit("/login", {"login": login, "password": password})
+
+    def pass_face_check(self, outcome: str = "pass") -> str:
+        """Open 我的证照's face check and decide it as the phone app would."""
+        ticket = self.ticket_on("/face-check")
+        self.api.ok("POST", f"/_sim/face-checks/{ticket}", {"outcome": outcome})
         return ticket

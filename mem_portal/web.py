@@ -116,8 +116,9 @@ def body_text(body: dict, key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                           "script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; "
+                           "style-src 'self' 'unsafe-inline'; script-src 'self'; "
+                           "frame-ancestors 'none'; form-action 'self'")
 
 
 def add_security_headers(response):
