@@ -7,13 +7,14 @@ crashed), 2 when a file could not be loaded (then nothing runs).
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from scenarios.loader import ScenarioLoadError, load_files
 from scenarios.reporting.console import ConsoleReport
 from scenarios.reporting.html import write_html
 from scenarios.reporting.junit import write_junit
-from scenarios.runner import in_process, live, run_all
+from scenarios.runner import live, run_all
 from shared.errors import DomainError
 from shared.workdays import calendar_from_env
 
@@ -31,6 +32,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--national-url", metavar="URL",
                         help="replay against a running national portal (control plane on)")
     parser.add_argument("--no-color", action="store_true", help="plain console output")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show the replicator's log lines (retries, batches)")
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -52,7 +55,8 @@ def run_command(args: argparse.Namespace) -> int:
     if not scenarios:
         print("scenarios: no scenario files found", file=sys.stderr)
         return 2
-    factory = live(args.mem_url, args.national_url) if args.mem_url else in_process
+    _quiet_replicator(args.verbose)
+    factory = live(args.mem_url, args.national_url) if args.mem_url else None
     console = ConsoleReport(calendar, color=False if args.no_color else None)
     results = []
     for result in run_all(scenarios, factory, calendar=calendar, fail_fast=args.fail_fast):
@@ -64,6 +68,14 @@ def run_command(args: argparse.Namespace) -> int:
     if args.html:
         write_html(results, args.html, calendar)
     return 0 if all(r.passed for r in results) and len(results) == len(scenarios) else 1
+
+
+def _quiet_replicator(verbose: bool) -> None:
+    """Show the replicator's log lines only with --verbose; the reports tell the story."""
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="    %(name)s: %(message)s")
+    else:
+        logging.getLogger("sync").addHandler(logging.NullHandler())
 
 
 def build_parser() -> argparse.ArgumentParser:

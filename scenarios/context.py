@@ -70,13 +70,13 @@ class Context:
 
     def _draw_change(self, alias: str, row: dict) -> None:
         drawn = self.seen_changes.setdefault(row["change_id"], set())
-        kind = KIND_LABELS.get(row["kind"], row["kind"])
+        what = "" if row["kind"] == "issued" else KIND_LABELS.get(row["kind"], row["kind"]) + "·"
         if "due" not in drawn and row.get("visible_at"):
             drawn.add("due")
-            self.event("replication", "due", alias, f"{alias} {kind}·到期",
+            self.event("replication", "due", alias, f"{alias} {what}到期",
                        datetime.fromisoformat(row["visible_at"]))
         if "delivered" not in drawn and row.get("state") == "delivered" and row.get(
                 "delivered_at"):
             drawn.add("delivered")
-            self.event("national", "delivered", alias, f"{alias} 送达",
+            self.event("national", "delivered", alias, f"{alias} {what}送达",
                        datetime.fromisoformat(row["delivered_at"]))

@@ -12,10 +12,13 @@ from scenarios.expectations import compare
 from scenarios.model import Scenario, Step
 from scenarios.portals import ApiError
 from scenarios.results import ScenarioResult, StepResult
-from scenarios.world import InProcessWorld, LiveWorld, World
+from scenarios.world import InProcessWorld, InProcessWorlds, LiveWorld, World
 from shared.workdays import WorkingCalendar, calendar_from_env
 
 WorldFactory = Callable[[Scenario], World]
+# Only these steps (and any step with `at`) can write or deliver a change: observe after them.
+MOVES_REPLICATION = frozenset({"issue", "review", "renew", "revoke", "cancel", "wait", "sync",
+                               "fault", "check"})
 
 
 def in_process(scenario: Scenario) -> World:
@@ -47,7 +50,7 @@ def run_scenario(scenario: Scenario, world_factory: WorldFactory = in_process,
     finally:
         if world is not None:
             result.end = _safe_now(world)
-            world.close()
+            world.close(crashed=result.crash is not None)
         result.events.sort(key=lambda e: e.at)
         result.wall_seconds = perf_counter() - started
     return result
@@ -66,21 +69,30 @@ def run_step(context: Context, step: Step) -> StepResult:
                           facts={"text": error.reply.text} if error.reply else {},
                           summary=f"{error.code}: {error.message}")
     failures = compare(step, outcome)
-    context.observe_replication()
+    if step.at is not None or step.action in MOVES_REPLICATION:
+        context.observe_replication()
     return StepResult(step=step, at=at, passed=not failures, summary=outcome.summary,
                       failures=failures, wall_ms=(perf_counter() - started) * 1000)
 
 
-def run_all(scenarios: Iterable[Scenario], world_factory: WorldFactory = in_process, *,
+def run_all(scenarios: Iterable[Scenario], world_factory: WorldFactory | None = None, *,
             calendar: WorkingCalendar | None = None,
             fail_fast: bool = False) -> Iterator[ScenarioResult]:
-    """Replay scenarios in order, yielding each result; stop after a failure with `fail_fast`."""
+    """Replay scenarios in order, yielding each result; stop after a failure with `fail_fast`.
+
+    Without a factory, one pair of in-process apps serves every scenario, restarted in between.
+    """
     calendar = calendar or calendar_from_env()
-    for scenario in scenarios:
-        result = run_scenario(scenario, world_factory, calendar)
-        yield result
-        if fail_fast and not result.passed:
-            return
+    pool = InProcessWorlds() if world_factory is None else None
+    try:
+        for scenario in scenarios:
+            result = run_scenario(scenario, world_factory or pool, calendar)
+            yield result
+            if fail_fast and not result.passed:
+                return
+    finally:
+        if pool is not None:
+            pool.discard()
 
 
 def _safe_now(world: World):

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from datetime import datetime, timedelta
 
 from scenarios.portals import FlaskPortal, HttpPortal, Portal
@@ -38,38 +37,60 @@ class World:
         """Run replication now (the control plane's "tick"); return its report."""
         return self.mem.ok("POST", "/_sim/replication/tick", {})
 
-    def close(self) -> None:
+    def close(self, *, crashed: bool = False) -> None:
+        """Release the world at the end of a scenario (`crashed` when it ended in a crash)."""
         self.mem.close()
         self.national.close()
 
 
 class InProcessWorld(World):
-    """Both apps and the replicator in this process, on one simulated clock."""
+    """Both apps and the replicator in this process, on one simulated clock.
+
+    `restart` empties both portals through their control planes and starts a fresh replicator,
+    so one pair of apps serves many scenarios (building apps costs more than a short scenario).
+    """
 
     def __init__(self, start: datetime, lag: str | None = None, *, urls=None):
         import mem_portal
         import national_portal
         from shared.db import create_schema
-        from sync import Replicator, SimulatedStepper, SyncConfig, WsgiTransport
 
         self.clock = SimulatedClock(start)
         urls = urls or _memory_url
         common = {"SIM_ENABLED": True, "SYNC_SECRET": SECRET, "TESTING": True}
-        lag_config = {"SYNC_LAG": lag} if lag is not None else {}
-        mem_app = mem_portal.create_app(
-            {**common, **lag_config, "DATABASE_URL": urls("mem")}, clock=self.clock)
+        mem_app = mem_portal.create_app({**common, "DATABASE_URL": urls("mem")}, clock=self.clock)
         national_app = national_portal.create_app(
             {**common, "DATABASE_URL": urls("national")}, clock=self.clock)
         self.apps = (mem_app, national_app)
         for app, database in zip(self.apps, ("mem", "national"), strict=True):
             create_schema(app.extensions["certsim"].engine, database)
-        transport = WsgiTransport({"mem": mem_app, "national": national_app}, SECRET, self.clock)
+        self.default_lag = str(mem_app.config["SYNC_LAG"])
+        mem_app.extensions[TICK_HOOK] = self._tick
+        self.mem, self.national = FlaskPortal("mem", mem_app), FlaskPortal("national", national_app)
+        self._start_replicator()
+        if lag is not None:
+            self.mem.ok("PUT", "/_sim/lag", {"lag": lag, "seed": 0})
+
+    def _start_replicator(self) -> None:
+        """Attach a fresh replicator (in-process WSGI transport) and its simulated-time stepper."""
+        from sync import Replicator, SimulatedStepper, SyncConfig, WsgiTransport
+
+        transport = WsgiTransport({"mem": self.apps[0], "national": self.apps[1]}, SECRET,
+                                  self.clock)
         config = SyncConfig(mem_url="http://mem.invalid", national_url="http://national.invalid",
                             secret=SECRET, holder="scenario-replay", backoff_base=60,
                             backoff_max=3600)
         self.stepper = SimulatedStepper(Replicator(transport, config), self.clock)
-        mem_app.extensions[TICK_HOOK] = self._tick
-        self.mem, self.national = FlaskPortal("mem", mem_app), FlaskPortal("national", national_app)
+
+    def restart(self, start: datetime, lag: str | None) -> None:
+        """Empty both portals, heal the national ingest, set the clock and lag, new replicator."""
+        self.clock.set(start)
+        self.mem.ok("POST", "/_sim/reset", {"empty": True})
+        self.national.ok("POST", "/_sim/reset", {})
+        self.national.ok("POST", "/_sim/faults", {"mode": "up"})
+        self.mem.ok("PUT", "/_sim/lag", {"lag": lag if lag is not None else self.default_lag,
+                                         "seed": 0})
+        self._start_replicator()
 
     def _tick(self) -> dict:
         """Run the replicator until nothing due is left at the current time."""
@@ -83,15 +104,57 @@ class InProcessWorld(World):
     def move_to(self, moment: datetime) -> None:
         self.stepper.advance_to(moment)
 
-    def close(self) -> None:
+    def close(self, *, crashed: bool = False) -> None:
         super().close()
         for app in self.apps:
             app.extensions["certsim"].engine.dispose()
 
 
+class InProcessWorlds:
+    """A world factory that builds the apps once and restarts them for each scenario.
+
+    A scenario that crashed may leave the apps in any state: the next one gets new apps.
+    """
+
+    def __init__(self):
+        self.world: InProcessWorld | None = None
+
+    def __call__(self, scenario) -> World:
+        if self.world is None:
+            self.world = InProcessWorld(scenario.start, scenario.lag)
+        else:
+            self.world.restart(scenario.start, scenario.lag)
+        return _Borrowed(self)
+
+    def discard(self) -> None:
+        """Close the apps; the next scenario builds new ones."""
+        if self.world is not None:
+            self.world.close()
+            self.world = None
+
+
+class _Borrowed(World):
+    """The pool's world lent to one scenario: closing it keeps the apps for the next one."""
+
+    def __init__(self, pool: InProcessWorlds):
+        self.pool, self.inner = pool, pool.world
+        self.mem, self.national = self.inner.mem, self.inner.national
+
+    def now(self) -> datetime:
+        return self.inner.now()
+
+    def move_to(self, moment: datetime) -> None:
+        self.inner.move_to(moment)
+
+    def close(self, *, crashed: bool = False) -> None:
+        if crashed:
+            self.pool.discard()
+
+
 def _memory_url(database: str) -> str:
-    """A private in-memory SQLite database that lives as long as its engine."""
-    return f"sqlite:///file:{database}-{uuid.uuid4().hex}?mode=memory&cache=shared&uri=true"
+    """A private in-memory SQLite database: SQLAlchemy keeps one connection per thread for it,
+    and replay runs every request of both apps and the replicator in this one thread."""
+    return "sqlite:///:memory:"
 
 
 class LiveWorld(World):

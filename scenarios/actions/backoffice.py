@@ -36,9 +36,9 @@ def change(ctx: Context, step: Step) -> Outcome:
     key = ctx.key(step.certificate)
     answer = ctx.world.mem.ok("POST", f"/_sim/certificates/{key}/{step.action}", body)
     kind = _latest_kind(ctx, key)
-    ctx.event("ministry", kind, step.certificate,
-              f"{step.certificate} {KIND_LABELS.get(kind, kind)}"
-              + (f"（{step.params['result']}）" if "result" in step.params else ""))
+    verdict = {"pass": "合格", "fail": "不合格"}.get(step.params.get("result"), "")
+    label = KIND_LABELS.get(kind, kind) + (verdict if kind == "reviewed" else "")
+    ctx.event("ministry", kind, step.certificate, f"{step.certificate} {label}")
     return Outcome(facts={"status": answer.get("status")},
                    summary=f"状态 {answer.get('status_label') or answer.get('status')}，"
                            f"第 {answer.get('licence_version')} 版")

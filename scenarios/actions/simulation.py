@@ -42,5 +42,5 @@ def fault(ctx: Context, step: Step) -> Outcome:
         body["calls"] = step.params["calls"]
     ctx.world.national.ok("POST", "/_sim/faults", body)
     label = FAULT_LABELS[body["mode"]] + (f"（{body['calls']} 次）" if "calls" in body else "")
-    ctx.event("replication", "fault", "", label)
+    ctx.event("replication", "recovered" if body["mode"] == "up" else "fault", "", label)
     return Outcome(summary=label)

@@ -22,7 +22,7 @@ PALETTE = ("#c0392b", "#1f6fb2", "#2e8b57", "#8e44ad", "#d35400", "#16a085", "#7
            "#b03a79")
 SHAPES = {"issued": "circle", "reissued": "circle", "reviewed": "circle", "renewed": "circle",
           "revoked": "cross", "cancelled": "cross", "due": "diamond", "delivered": "square",
-          "bound": "circle", "unbound": "ring", "fault": "bolt"}
+          "bound": "circle", "unbound": "ring", "fault": "bolt", "recovered": "bolt"}
 
 
 @dataclass
@@ -35,6 +35,7 @@ class Mark:
     title: str
     label_y: float = 0.0
     anchor: str = "start"
+    kind: str = ""
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Timeline:
     paths: list[dict] = field(default_factory=list)     # points, colour
     steps: list[dict] = field(default_factory=list)     # x, passed, title, number
     legend: list[dict] = field(default_factory=list)    # certificate, colour
+    outages: list[dict] = field(default_factory=list)   # x, width, y, height: national faulty
     now_x: float | None = None
 
 
@@ -66,6 +68,7 @@ def build_timeline(result: ScenarioResult, calendar: WorkingCalendar) -> Timelin
     for event in result.events:
         timeline.marks.append(_mark(event, scale, lanes, lane_rows, colours))
     timeline.paths = _paths(result.events, timeline.marks, colours)
+    timeline.outages = _outages(result.events, scale, lanes[1], result.end)
     steps_y = lanes[-1]["y"] + lanes[-1]["height"] + 14
     timeline.steps = [{"x": scale.x(s.at), "y": steps_y, "passed": s.passed,
                        "number": s.step.number,
@@ -143,15 +146,30 @@ def _mark(event: Event, scale: _Scale, lanes: list[dict], placed: dict, colours:
     colour = colours.get(event.certificate, "#555")
     return Mark(x=scale.x(event.at), y=y, shape=SHAPES.get(event.kind, "circle"),
                 colour=colour, label=event.label, anchor=anchor,
-                label_y=y + 4,
+                label_y=y + 4, kind=event.kind,
                 title=f"{local_time(event.at)} {event.certificate}: {event.label}")
+
+
+def _outages(events: list[Event], scale: _Scale, lane: dict, end) -> list[dict]:
+    """Shade the replication lane from each fault until the national portal is back up."""
+    bands, since = [], None
+    for event in sorted(events, key=lambda e: e.at):
+        if event.kind == "fault" and since is None:
+            since = event.at
+        elif event.kind == "recovered" and since is not None:
+            bands.append((since, event.at))
+            since = None
+    if since is not None and end is not None:
+        bands.append((since, end))
+    return [{"x": scale.x(a), "width": max(scale.x(b) - scale.x(a), 1), "y": lane["y"],
+             "height": lane["height"]} for a, b in bands]
 
 
 def _paths(events: list[Event], marks: list[Mark], colours: dict) -> list[dict]:
     """Join each licence's marks in time order, ministry → replication → national."""
     by_certificate: dict[str, list[Mark]] = {}
     for event, mark in sorted(zip(events, marks, strict=True), key=lambda p: p[0].at):
-        if event.certificate and event.kind != "fault":
+        if event.certificate:
             by_certificate.setdefault(event.certificate, []).append(mark)
     return [{"points": " ".join(f"{m.x},{m.y}" for m in found), "colour": colours[name]}
             for name, found in by_certificate.items() if len(found) > 1]

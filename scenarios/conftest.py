@@ -1,0 +1,74 @@
+"""Collect every scenario file under `scenarios/` as a test, so `make test` replays the library.
+
+One test item per file, named after the scenario; a failure shows the console report of that
+scenario (each step with its simulated time, ✓/✗, expected vs actual). A file that does not
+load fails at collection with its file:line:column problems.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from scenarios.loader import SUFFIXES, ScenarioLoadError, load_file
+from scenarios.model import Scenario
+from scenarios.reporting.console import ConsoleReport
+from scenarios.runner import run_scenario
+from scenarios.world import InProcessWorlds
+from shared.workdays import calendar_from_env
+
+WORLDS = InProcessWorlds()  # one pair of apps per test process, restarted for each scenario
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Close the shared apps."""
+    WORLDS.discard()
+
+
+def pytest_collect_file(parent, file_path):
+    """Collect `*.yaml` files (the scenario library) found under this directory."""
+    if file_path.suffix in SUFFIXES:
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ScenarioFile(pytest.File):
+    """A scenario file: loaded at collection, one item."""
+
+    def collect(self):
+        scenario = load_file(self.path)
+        yield ScenarioItem.from_parent(self, name=scenario.name, scenario=scenario)
+
+    def repr_failure(self, excinfo):
+        if excinfo.errisinstance(ScenarioLoadError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+
+class ScenarioFailed(Exception):
+    """A scenario replayed with an unmet expectation or a crash."""
+
+
+class ScenarioItem(pytest.Item):
+    """Replay one scenario in-process."""
+
+    def __init__(self, *, scenario: Scenario, **kwargs):
+        super().__init__(**kwargs)
+        self.scenario = scenario
+
+    def runtest(self):
+        calendar = calendar_from_env()
+        result = run_scenario(self.scenario, WORLDS, calendar)
+        if not result.passed:
+            out = io.StringIO()
+            ConsoleReport(calendar, out, color=False).scenario(result)
+            raise ScenarioFailed(f"{result.failure_text()}\n\n{out.getvalue()}")
+
+    def repr_failure(self, excinfo):
+        if excinfo.errisinstance(ScenarioFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, 0, f"scenario: {self.scenario.name}"
