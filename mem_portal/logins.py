@@ -1,14 +1,14 @@
 """Logins of the ministry portal: open, find, end, and the face check each login needs.
 
 A login is a `LoginSession` row; browser sessions keep its marker in the session cookie,
-API clients in a signed bearer token. Both expire 30 minutes after login on the portal's
-clock, and a logout ends them at once.
+API clients in a signed bearer token. On the portal's clock, a browser session expires 30
+minutes after its last request, a token 30 minutes after login; a logout ends both at once.
 """
 
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
@@ -72,13 +72,18 @@ def log_in(session: Session, clock: Clock, login: str, password: str,
     return row
 
 
-def current_login(session: Session, clock: Clock, marker: str | None) -> LoginSession:
-    """Return the open login with this marker, or raise NotLoggedIn when gone or expired."""
+def current_login(session: Session, clock: Clock, marker: str | None, *,
+                  active_since: datetime | None = None) -> LoginSession:
+    """Return the open login with this marker, or raise NotLoggedIn when gone or expired.
+
+    A login lasts LOGIN_TTL after the login time, or after `active_since` (the last page
+    request of a browser session) when that is later.
+    """
     row = session.scalar(select(LoginSession).where(LoginSession.marker == (marker or "")))
     if row is None or row.ended_at is not None:
         raise NotLoggedIn("login", "您未登录或已退出，请先登录")
-    now = clock.now()
-    if not row.logged_in_at <= now <= row.logged_in_at + LOGIN_TTL:
+    now, since = clock.now(), max(row.logged_in_at, active_since or row.logged_in_at)
+    if not row.logged_in_at <= now <= since + LOGIN_TTL:
         raise NotLoggedIn("login", "登录已超时，请重新登录")
     return row
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 
 from flask import current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
@@ -30,13 +31,18 @@ def public_url() -> str:
 
 
 def page_login():
-    """Return the open login of this browser session, or None (cached for the request)."""
+    """Return the open login of this browser session, or None; each request extends it."""
     if "page_login" not in g:
+        seen = session.get("seen_at")
+        since = datetime.fromisoformat(seen) if seen else None
         try:
-            g.page_login = current_login(get_session(), get_clock(), session.get("login"))
+            g.page_login = current_login(get_session(), get_clock(), session.get("login"),
+                                         active_since=since)
         except NotLoggedIn:
             session.pop("login", None)
             g.page_login = None
+        else:
+            session["seen_at"] = get_clock().now().isoformat()
     return g.page_login
 
 

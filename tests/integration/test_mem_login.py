@@ -118,6 +118,15 @@ def test_the_page_session_expires_on_the_portal_clock(pages, clock):
     assert answer.status_code == 302 and answer.headers["Location"].startswith("/login?next=")
 
 
+def test_the_page_session_lasts_thirty_minutes_after_the_last_request(pages, clock):
+    pages.login(PHONE, PASSWORD)
+    for _ in range(3):
+        clock.advance(timedelta(minutes=20))
+        assert pages.client.get("/space").status_code == 200
+    clock.advance(timedelta(minutes=30, seconds=1))
+    assert pages.client.get("/space").status_code == 302
+
+
 def test_logout_from_the_menu_ends_the_session(pages):
     pages.login(PHONE, PASSWORD)
     answer = pages.submit("/logout", {}, page="/space")
