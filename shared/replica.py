@@ -10,10 +10,10 @@ held (a change behind a rejected change of the same licence in the same batch).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from shared.certificates import DATE_FIELDS, FACE_FIELDS
@@ -60,41 +60,58 @@ def _check_change(change) -> None:
             raise InvalidInput("changes", f"change {change['change_id']}: {name} is missing")
 
 
+@dataclass
+class _Batch:
+    """What one batch knows while it is applied: licences, change ids seen, rows to write."""
+
+    now: datetime
+    stored: dict[str, Licence]                            # licences already in the database
+    fresh: dict[str, dict] = field(default_factory=dict)  # new licences, inserted in bulk
+    seen: set[str] = field(default_factory=set)
+    failed_keys: set[str] = field(default_factory=set)
+    log: list[dict] = field(default_factory=list)
+
+    def revision_of(self, key: str) -> int:
+        if key in self.fresh:
+            return self.fresh[key]["revision"]
+        return self.stored[key].revision if key in self.stored else 0
+
+
 def apply_changes(session: Session, clock: Clock, changes: list) -> list[ChangeOutcome]:
     """Apply a batch of changes in order; commit once; return one outcome per change."""
     if not isinstance(changes, list) or len(changes) > MAX_BATCH:
         raise InvalidInput("changes", f"changes must be a list of at most {MAX_BATCH}")
     for change in changes:
         _check_change(change)
-    now = clock.now()
     keys = {c["certificate_key"] for c in changes}
-    licences = {lic.certificate_key: lic for lic in session.scalars(
-        select(Licence).where(Licence.certificate_key.in_(keys)))}
-    seen = set(session.scalars(select(AppliedChange.change_id).where(
+    batch = _Batch(clock.now(), {lic.certificate_key: lic for lic in session.scalars(
+        select(Licence).where(Licence.certificate_key.in_(keys)))})
+    batch.seen.update(session.scalars(select(AppliedChange.change_id).where(
         AppliedChange.change_id.in_([c["change_id"] for c in changes]))))
-    failed_keys: set[str] = set()
     outcomes = []
     for change in changes:
-        outcome = _apply_one(session, change, licences, seen, failed_keys, now)
+        outcome = _apply_one(change, batch)
         if outcome.outcome in ("rejected", "held"):
-            failed_keys.add(change["certificate_key"])
+            batch.failed_keys.add(change["certificate_key"])
         outcomes.append(outcome)
+    if batch.fresh:  # bulk inserts: the ORM's unit of work costs more than the apply itself
+        session.execute(insert(Licence), list(batch.fresh.values()))
+    if batch.log:
+        session.execute(insert(AppliedChange), batch.log)
     session.commit()
     return outcomes
 
 
-def _apply_one(session: Session, change: dict, licences: dict, seen: set,
-               failed_keys: set, now: datetime) -> ChangeOutcome:
+def _apply_one(change: dict, batch: _Batch) -> ChangeOutcome:
     """Decide and apply one change against the licences of this batch."""
     change_id, key, revision = change["change_id"], change["certificate_key"], change["revision"]
-    if change_id in seen:
+    if change_id in batch.seen:
         return ChangeOutcome(change_id, "duplicate")
-    if key in failed_keys:
+    if key in batch.failed_keys:
         return ChangeOutcome(change_id, "held", "an earlier change of this licence failed")
-    licence = licences.get(key)
-    current = licence.revision if licence else 0
+    current = batch.revision_of(key)
     if revision <= current:
-        _log(session, change, "superseded", now, seen)
+        _log(batch, change, "superseded")
         return ChangeOutcome(change_id, "superseded")
     if revision != current + 1:
         return ChangeOutcome(change_id, "rejected",
@@ -103,15 +120,15 @@ def _apply_one(session: Session, change: dict, licences: dict, seen: set,
         values = _values_of(change)
     except BadChange as exc:
         return ChangeOutcome(change_id, "rejected", str(exc))
-    if licence is None:
-        licence = licences[key] = Licence(**values, payload=change["payload"], arrived_at=now,
-                                          updated_at=now)
-        session.add(licence)
-    else:
+    values.update(payload=change["payload"], updated_at=batch.now)
+    if key in batch.stored:
         for name, value in values.items():
-            setattr(licence, name, value)
-        licence.payload, licence.updated_at = change["payload"], now
-    _log(session, change, "applied", now, seen)
+            setattr(batch.stored[key], name, value)
+    elif key in batch.fresh:
+        batch.fresh[key].update(values)
+    else:
+        batch.fresh[key] = {**values, "arrived_at": batch.now}
+    _log(batch, change, "applied")
     return ChangeOutcome(change_id, "applied")
 
 
@@ -130,11 +147,12 @@ def _values_of(change: dict) -> dict:
     return values
 
 
-def _log(session: Session, change: dict, outcome: str, now: datetime, seen: set) -> None:
-    session.add(AppliedChange(change_id=change["change_id"], seq=change["seq"],
-                              certificate_key=change["certificate_key"],
-                              revision=change["revision"], outcome=outcome, applied_at=now))
-    seen.add(change["change_id"])
+def _log(batch: _Batch, change: dict, outcome: str) -> None:
+    batch.log.append({"change_id": change["change_id"], "seq": change["seq"],
+                      "certificate_key": change["certificate_key"],
+                      "revision": change["revision"], "outcome": outcome,
+                      "applied_at": batch.now})
+    batch.seen.add(change["change_id"])
 
 
 def replicated_licence(session: Session, key: str) -> Licence | None:

@@ -15,10 +15,21 @@ from sync import HttpTransport, Replicator, SyncConfig
 
 
 def serve(app):
-    """Serve `app` with waitress on a free loopback port; return the server and its URL."""
+    """Serve `app` with waitress on a free loopback port; return its URL and a stop function."""
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.effective_port}"
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+
+    def close_all() -> None:  # runs in the server's loop thread; an empty map ends the loop
+        for channel in list(server._map.values()):
+            channel.close()
+
+    def stop() -> None:
+        server.trigger.pull_trigger(close_all)
+        thread.join(timeout=10)
+        server.task_dispatcher.shutdown()
+
+    return f"http://127.0.0.1:{server.effective_port}", stop
 
 
 @pytest.fixture
@@ -42,10 +53,9 @@ def live(mem, db_url_factory, clock):
                                            "SIM_ENABLED": True, "SYNC_SECRET": SECRET},
                                           clock=clock)
     create_schema(national.extensions["certsim"].engine, "national")
-    servers = [serve(mem), serve(national)]
-    yield Ministry(mem, clock), national, {"mem": servers[0][1], "national": servers[1][1]}
-    for server, _ in servers:
-        server.close()
+    (mem_url, stop_mem), (national_url, stop_national) = serve(mem), serve(national)
+    yield Ministry(mem, clock), national, {"mem": mem_url, "national": national_url}
+    stop_mem(), stop_national()
     national.extensions["certsim"].engine.dispose()
 
 
