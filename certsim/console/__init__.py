@@ -50,7 +50,9 @@ def create_app(config: dict | None = None) -> Flask:
         phone = request.args.get("phone", "")
         data = {"clock": call("mem", "GET", "/_sim/clock"),
                 "replication": call("mem", "GET", "/_sim/replication"),
-                "outbox": call("mem", "GET", "/_sim/outbox", params={"limit": 50}),
+                "queue": [change for state in ("pending", "blocked") for change in call(
+                    "mem", "GET", "/_sim/outbox",
+                    params={"state": state, "limit": 50, "payload": 1})["changes"]],
                 "faults": call("national", "GET", "/_sim/faults")}
         if phone:
             data["sms"] = {"mem": call("mem", "GET", "/_sim/sms", params={"phone": phone}),
