@@ -40,6 +40,7 @@ class Guidance:
     item: str | None = None
 
     def to_json(self) -> dict:
+        """Return the guidance as the API answers it."""
         return {"reason": self.reason, "message": self.message,
                 "category": self.category, "item": self.item}
 

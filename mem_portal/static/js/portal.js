@@ -26,6 +26,15 @@
     });
   });
 
+  // Editing a field clears the error shown next to it
+  document.querySelectorAll(".field.has-error").forEach(function (field) {
+    field.addEventListener("input", function () {
+      field.classList.remove("has-error");
+      var error = field.querySelector(".error");
+      if (error) { error.classList.add("hidden"); }
+    });
+  });
+
   // 长期有效 disables the date
   var longTerm = document.getElementById("id_long_term");
   var validFrom = document.getElementById("id_valid_from");
