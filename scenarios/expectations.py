@@ -12,6 +12,8 @@ def compare(step: Step, outcome: Outcome) -> list[str]:
     """Return one line per unmet expectation (none when the step passed)."""
     expect = step.expect
     failures = _error_lines(expect, outcome)
+    if failures:  # the wrong outcome altogether: the other keys would only repeat it
+        return failures
     for key in ("count", "status", "replicated", "visible_from", "format"):
         if key in expect:
             failures += _equal(key, expect[key], outcome.facts)

@@ -16,9 +16,11 @@ from scenarios.world import InProcessWorld, InProcessWorlds, LiveWorld, World
 from shared.workdays import WorkingCalendar, calendar_from_env
 
 WorldFactory = Callable[[Scenario], World]
+# Steps that write a change: the replicator runs at once, as a live one would, so a change due
+# now (lag 0) is delivered now.
+WRITES_CHANGES = frozenset({"issue", "review", "renew", "revoke", "cancel", "fault"})
 # Only these steps (and any step with `at`) can write or deliver a change: observe after them.
-MOVES_REPLICATION = frozenset({"issue", "review", "renew", "revoke", "cancel", "wait", "sync",
-                               "fault", "check"})
+MOVES_REPLICATION = WRITES_CHANGES | {"wait", "sync", "check"}
 
 
 def in_process(scenario: Scenario) -> World:
@@ -68,6 +70,8 @@ def run_step(context: Context, step: Step) -> StepResult:
         outcome = Outcome(error=error.code, fields=error.fields, message=error.message,
                           facts={"text": error.reply.text} if error.reply else {},
                           summary=f"{error.code}: {error.message}")
+    if step.action in WRITES_CHANGES:
+        context.world.move_to(context.now())
     failures = compare(step, outcome)
     if step.at is not None or step.action in MOVES_REPLICATION:
         context.observe_replication()

@@ -1,0 +1,179 @@
+"""The replayer end to end: both portals and the replicator in-process, the CLI and its reports."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from certsim.cli import build_parser
+from scenarios.actions import ACTIONS
+from scenarios.cli import main
+from scenarios.loader import load_file, load_text, schema
+from scenarios.runner import run_scenario
+from scenarios.world import InProcessWorld, InProcessWorlds
+
+FILES = Path(__file__).parent.parent / "scenario_files"
+LIBRARY = Path(__file__).parent.parent.parent / "scenarios" / "library"
+
+HEADER = """version: 1
+name: {name}
+start: "2024-09-27T17:00:00+08:00"
+replication:
+  lag: 3wd
+people:
+  zhang:
+    name: 张三
+    id_number: "110101199003070011"
+    phone: "13800138000"
+steps:
+  - do: issue
+    person: zhang
+    category: 电工作业
+    item: 低压电工作业
+    as: c1
+"""
+
+
+def scenario_file(tmp_path: Path, name: str, steps: str) -> Path:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(HEADER.format(name=name) + steps, "utf-8")
+    return path
+
+
+def test_every_action_of_the_schema_has_an_implementation_and_no_other_exists():
+    assert set(schema()["$defs"]["actions"]) == set(ACTIONS)
+
+
+def test_the_issue_example_replays_green_with_bind_failing_then_succeeding():
+    result = run_scenario(load_file(FILES / "issue_example.yaml"))
+    assert result.passed, result.failure_text()
+    assert [s.step.action for s in result.steps][4:] == [
+        "national.bind", "wait", "national.login", "national.verify_identity", "national.bind",
+        "national.unbind"]
+    kinds = [(e.lane, e.kind, e.at.isoformat()) for e in result.events]
+    assert ("replication", "due", "2024-10-07T16:00:00+00:00") in kinds
+    assert ("national", "delivered", "2024-10-07T16:00:00+00:00") in kinds  # at the due moment
+
+
+def test_a_failed_expectation_names_step_and_simulated_time_and_stops_the_scenario(tmp_path):
+    path = scenario_file(tmp_path, "too-early", """  - do: national.register
+    person: zhang
+  - do: national.login
+    person: zhang
+  - do: national.verify_identity
+    person: zhang
+  - do: national.bind
+    person: zhang
+    expect: {bound: [c1]}
+  - do: national.logout
+    person: zhang
+""")
+    result = run_scenario(load_file(path))
+    assert not result.passed and result.crash is None
+    assert result.failed_step.step.number == 5
+    assert result.failure_text().startswith(
+        "step 5 (national.bind (person=zhang), line 23) failed at 2024-09-27T17:00:00+08:00:")
+    assert "expected success, got error not_found" in result.failure_text()
+    assert [s.number for s in result.not_run] == [6]
+
+
+def test_a_reused_world_replays_exactly_like_a_fresh_one():
+    scenarios = [load_file(LIBRARY / name) for name in (
+        "revoked_and_cancelled.yaml", "national_outage_catch_up.yaml", "delay_weekend.yaml")]
+    pool = InProcessWorlds()
+    try:
+        reused = [run_scenario(s, pool) for s in scenarios]
+    finally:
+        pool.discard()
+    fresh = [run_scenario(s) for s in scenarios]
+    for a, b in zip(reused, fresh, strict=True):
+        assert a.passed and b.passed
+        assert [(s.at, s.summary) for s in a.steps] == [(s.at, s.summary) for s in b.steps]
+        assert a.events == b.events
+
+
+def test_a_crash_is_reported_against_its_scenario_and_the_next_one_still_runs(tmp_path):
+    good = load_file(scenario_file(tmp_path, "good", ""))
+
+    def broken_world(scenario):
+        raise RuntimeError("the ministry portal would not start")
+
+    crashed = run_scenario(good, broken_world)
+    assert crashed.crash and "the ministry portal would not start" in crashed.crash
+    assert not crashed.passed
+    assert run_scenario(good).passed
+
+
+def test_the_cli_exits_zero_and_writes_junit_and_html_reports(tmp_path, capsys):
+    junit, html = tmp_path / "out" / "junit.xml", tmp_path / "out" / "report.html"
+    status = main(["run", str(FILES / "issue_example.yaml"), "--junit", str(junit),
+                   "--html", str(html), "--no-color"])
+    out = capsys.readouterr().out
+    assert status == 0
+    bind_line = next(line for line in out.splitlines() if " 9 national.bind" in line)
+    assert bind_line.split()[:4] == ["✓", "2024-10-08", "09:00", "周二"]
+    assert "1 scenarios: 1 passed, 0 failed" in out
+    case = ET.parse(junit).getroot().find("./testsuite/testcase")
+    assert case.get("name") == "国庆前签发，3 个工作日后国家平台可绑定"
+    assert case.find("failure") is None
+    page = html.read_text("utf-8")
+    assert "<svg" in page and "c1 绑定" in page and "c1 到期" in page
+
+
+def test_the_cli_exits_one_on_a_failed_expectation_and_stops_with_fail_fast(tmp_path, capsys):
+    failing = scenario_file(tmp_path, "a-failing", """  - do: check
+    certificate: c1
+    expect: {replicated: true}
+""")
+    passing = scenario_file(tmp_path, "b-passing", "")
+    status = main(["run", str(failing), str(passing), "--fail-fast", "--no-color",
+                   "--junit", str(tmp_path / "junit.xml")])
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "expected replicated true, got false" in out
+    assert "b-passing" not in out
+    failure = ET.parse(tmp_path / "junit.xml").getroot().find("./testsuite/testcase/failure")
+    assert failure.get("message").startswith("step 2 (check (certificate=c1), line 17) failed at "
+                                              "2024-09-27T17:00:00+08:00")
+
+
+def test_the_cli_runs_nothing_when_any_file_does_not_load(tmp_path, capsys, monkeypatch):
+    built = []
+    monkeypatch.setattr(InProcessWorld, "__init__",
+                        lambda self, *a, **k: built.append(a) or pytest.fail("a world was built"))
+    status = main(["run", str(FILES / "issue_example.yaml"), str(FILES / "unknown_alias.yaml"),
+                   "--junit", str(tmp_path / "junit.xml")])
+    captured = capsys.readouterr()
+    assert status == 2 and built == []
+    assert f"{FILES / 'unknown_alias.yaml'}:17:18: unknown certificate 'c2'" in captured.err
+    assert "nothing was run" in captured.err
+    assert captured.out == "" and not (tmp_path / "junit.xml").exists()
+
+
+def test_certsim_replay_is_the_same_command():
+    args = build_parser().parse_args(["replay", "scenarios/library", "--fail-fast"])
+    assert args.paths == ["scenarios/library"] and args.fail_fast
+
+
+def test_a_scenario_may_override_the_lag_with_any_sync_lag_syntax():
+    text = HEADER.format(name="no lag").replace("lag: 3wd", 'lag: "0"') + """  - do: check
+    certificate: c1
+    expect: {replicated: true, visible_from: "2024-09-27"}
+"""
+    result = run_scenario(load_text(text, "no-lag.yaml"))
+    assert result.passed, result.failure_text()
+
+
+def test_manual_lag_leaves_visible_from_null_and_nothing_replicates():
+    text = HEADER.format(name="manual").replace("lag: 3wd", "lag: manual") + """  - do: wait
+    for: 3wd
+  - do: check
+    certificate: c1
+    expect: {replicated: false, visible_from: null}
+"""
+    result = run_scenario(load_text(text, "manual.yaml"))
+    assert result.passed, result.failure_text()
+    assert json.loads(json.dumps([e.kind for e in result.events])) == ["issued"]

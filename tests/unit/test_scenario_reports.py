@@ -1,0 +1,108 @@
+"""Report writers on hand-made results: console, JUnit XML, HTML timeline geometry."""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from scenarios.model import Scenario, Step
+from scenarios.reporting.console import ConsoleReport
+from scenarios.reporting.html import html_report
+from scenarios.reporting.junit import junit_xml
+from scenarios.reporting.timeline import build_timeline
+from scenarios.results import Event, ScenarioResult, StepResult
+from shared.clock import SHANGHAI
+from shared.workdays import WorkingCalendar
+
+START = datetime(2024, 9, 27, 17, 0, tzinfo=SHANGHAI)
+CALENDAR = WorkingCalendar()
+
+
+def make_step(number: int, action: str, **params) -> Step:
+    return Step(number=number, action=action, params=params, expect={}, at=None, note=None,
+                line=10 + 3 * number, column=5)
+
+
+def scenario_result(*, failing: bool) -> ScenarioResult:
+    steps = [make_step(1, "issue", person="zhang", category="电工作业", item="低压电工作业",
+                       **{"as": "c1"}),
+             make_step(2, "national.bind", person="zhang"),
+             make_step(3, "national.unbind", person="zhang", certificate="c1")]
+    scenario = Scenario(path=Path("library/national_day.yaml"), name="国庆前签发", start=START,
+                        steps=steps)
+    due = datetime(2024, 10, 8, 0, 0, tzinfo=SHANGHAI)
+    bind_at = due + timedelta(hours=9)
+    result = ScenarioResult(scenario, end=bind_at, wall_seconds=0.05)
+    result.steps = [StepResult(steps[0], START, True, "c1 = 2024…"),
+                    StepResult(steps[1], bind_at, not failing, "not_found",
+                               ["expected bound [c1], got error not_found: 未查询到"]
+                               if failing else [])]
+    if not failing:
+        result.steps.append(StepResult(steps[2], bind_at, True, "已解除绑定 c1"))
+    result.events = [Event(START, "ministry", "issued", "c1", "c1 签发（新版）"),
+                     Event(due, "replication", "due", "c1", "c1 到期"),
+                     Event(due, "national", "delivered", "c1", "c1 送达"),
+                     Event(bind_at, "national", "bound", "c1", "c1 绑定")]
+    return result
+
+
+def test_the_console_shows_each_step_with_its_simulated_time_and_the_failure():
+    out = io.StringIO()
+    report = ConsoleReport(CALENDAR, out, color=False)
+    report.scenario(scenario_result(failing=True))
+    text = out.getvalue()
+    assert "✓ 2024-09-27 17:00 周五" in text
+    assert "✗ 2024-10-08 09:00 周二" in text
+    assert "expected bound [c1], got error not_found: 未查询到" in text
+    assert "3 national.unbind (person=zhang, certificate=c1) (not run)" in text
+    assert "✗ FAILED" in text
+
+
+def test_junit_has_one_testcase_per_scenario_and_the_failure_names_step_and_time():
+    root = ET.fromstring(junit_xml([scenario_result(failing=True),
+                                    scenario_result(failing=False)]))
+    assert root.get("tests") == "2" and root.get("failures") == "1"
+    cases = root.findall("./testsuite/testcase")
+    assert [c.get("name") for c in cases] == ["国庆前签发", "国庆前签发"]
+    failure = cases[0].find("failure")
+    assert failure.get("message") == ("step 2 (national.bind (person=zhang), line 16) failed at "
+                                      "2024-10-08T09:00:00+08:00:")
+    assert "expected bound [c1]" in failure.text
+    assert cases[1].find("failure") is None
+
+
+def test_the_timeline_puts_each_event_on_its_lane_in_time_order_and_shades_rest_days():
+    timeline = build_timeline(scenario_result(failing=False), CALENDAR)
+    lanes = {lane["key"]: lane for lane in timeline.lanes}
+    issued, due, delivered, bound = timeline.marks
+    assert lanes["ministry"]["y"] <= issued.y < lanes["replication"]["y"]
+    assert lanes["replication"]["y"] <= due.y < lanes["national"]["y"]
+    assert issued.x < due.x == delivered.x < bound.x
+    rest = [d for d in timeline.rest_days if d["kind"] == "rest"]
+    shift = [d for d in timeline.rest_days if d["kind"] == "shift"]
+    assert len(rest) == 8   # 28 September and 1-7 October
+    assert len(shift) == 1  # Sunday 29 September, a 调休 working day
+    assert [t["label"] for t in timeline.ticks][:3] == ["9/27", "9/28", "9/29"]
+
+
+def test_labels_at_the_same_moment_on_one_lane_go_to_different_rows():
+    result = scenario_result(failing=False)
+    moment = result.events[-1].at
+    result.events += [Event(moment, "national", "unbound", "c1", "c1 解除绑定"),
+                      Event(moment, "national", "bound", "c2", "c2 绑定")]
+    marks = [m for m in build_timeline(result, CALENDAR).marks if m.x == max(
+        m.x for m in build_timeline(result, CALENDAR).marks)]
+    assert len({m.label_y for m in marks}) == len(marks) == 3
+
+
+def test_the_html_report_is_one_page_with_a_timeline_per_scenario():
+    page = html_report([scenario_result(failing=True), scenario_result(failing=False)], CALENDAR)
+    assert page.startswith("<!doctype html>")
+    assert page.count("<svg") == 2
+    for lane in ("应急管理部", "数据同步", "国家政务服务平台"):
+        assert lane in page
+    assert "c1 到期" in page and "c1 送达" in page and "c1 绑定" in page
+    assert "expected bound [c1], got error not_found" in page
+    assert "http://" not in page.replace("http://www.w3.org", "")  # no external assets
