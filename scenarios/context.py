@@ -61,12 +61,16 @@ class Context:
               at: datetime | None = None) -> None:
         self.events.append(Event(at or self.now(), lane, kind, alias, label))
 
-    def observe_replication(self) -> None:
-        """Draw each named certificate's changes: when due and when delivered."""
+    def observe_replication(self) -> bool:
+        """Draw each certificate's changes (when due, when delivered); say if any is due now."""
+        now, due_now = self.now(), False
         for alias, key in self.certificates.items():
             rows = self.world.mem.ok("GET", f"/_sim/outbox?key={key}&limit=1000")["changes"]
             for row in rows:
                 self._draw_change(alias, row)
+                due_now |= row.get("state") == "pending" and bool(row.get("visible_at")) and (
+                    datetime.fromisoformat(row["visible_at"]) <= now)
+        return due_now
 
     def _draw_change(self, alias: str, row: dict) -> None:
         drawn = self.seen_changes.setdefault(row["change_id"], set())

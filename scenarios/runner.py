@@ -61,7 +61,7 @@ def run_scenario(scenario: Scenario, world_factory: WorldFactory = in_process,
 def run_step(context: Context, step: Step) -> StepResult:
     """Move the clock to the step's `at`, run its action, compare, record the timeline."""
     started = perf_counter()
-    if step.at is not None:
+    if step.at is not None and step.at != context.now():
         context.world.move_to(step.at)
     at = context.now()
     try:
@@ -70,11 +70,12 @@ def run_step(context: Context, step: Step) -> StepResult:
         outcome = Outcome(error=error.code, fields=error.fields, message=error.message,
                           facts={"text": error.reply.text} if error.reply else {},
                           summary=f"{error.code}: {error.message}")
-    if step.action in WRITES_CHANGES:
-        context.world.move_to(context.now())
     failures = compare(step, outcome)
     if step.at is not None or step.action in MOVES_REPLICATION:
-        context.observe_replication()
+        due_now = context.observe_replication()
+        if due_now and step.action in WRITES_CHANGES:  # e.g. lag 0: deliver it now
+            context.world.move_to(context.now())
+            context.observe_replication()
     return StepResult(step=step, at=at, passed=not failures, summary=outcome.summary,
                       failures=failures, wall_ms=(perf_counter() - started) * 1000)
 

@@ -10,9 +10,9 @@ TYPE_NAMES = {"string": "text", "integer": "a whole number", "boolean": "true or
               "object": "a mapping (key: value)", "array": "a list", "null": "empty"}
 
 
-def describe(error: ValidationError) -> tuple[tuple, bool, str] | None:
-    """Return (path, point at the key?, message) for one schema error."""
-    path = tuple(error.absolute_path)
+def describe(error: ValidationError, prefix: tuple = ()) -> tuple[tuple, bool, str] | None:
+    """Return (path, point at the key?, message) for one schema error found at `prefix`."""
+    path = prefix + tuple(error.absolute_path)
     schema_path = list(error.schema_path)
     handler = _HANDLERS.get(error.validator)
     if "propertyNames" in schema_path:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import yaml
 
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same marks, faster
 Path = tuple  # a JSON path: keys (str) and list indexes (int)
 
 
@@ -72,7 +73,7 @@ class YamlProblems(Exception):
 
 def read_document(text: str, filename: str) -> Document:
     """Parse `text` into a Document or raise YamlProblems with every problem found."""
-    loader = yaml.SafeLoader(text)
+    loader = Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -94,7 +95,7 @@ def read_document(text: str, filename: str) -> Document:
 class _Builder:
     """Turn composed nodes into values, recording marks and problems on the way."""
 
-    def __init__(self, loader: yaml.SafeLoader, filename: str):
+    def __init__(self, loader, filename: str):
         self.loader = loader
         self.filename = filename
         self.marks: dict[Path, Mark] = {}

@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from scenarios.loader import ScenarioLoadError, load_file, load_files, load_text, schema
+from scenarios.loader import (
+    ScenarioLoadError,
+    _schema_errors,
+    _validator,
+    load_file,
+    load_files,
+    load_text,
+    schema,
+)
+from scenarios.yamltree import YamlProblems, read_document
 from shared.clock import SHANGHAI
 
 FILES = Path(__file__).parent.parent / "scenario_files"
@@ -118,3 +127,19 @@ def test_the_published_schema_is_a_valid_draft_2020_12_schema_matching_the_loade
 def _minimal(people: str, *, start: str = "2024-09-27T09:00:00+08:00",
              steps: str = "  - do: sync\n") -> str:
     return f'version: 1\nname: t\nstart: "{start}"\n{people}steps:\n{steps}'
+
+
+def test_checking_each_step_against_its_action_finds_what_the_whole_schema_finds():
+    library = Path(__file__).parent.parent.parent / "scenarios" / "library"
+    checked = 0
+    for path in [*FILES.glob("*.yaml"), *library.glob("*.yaml")]:
+        try:
+            doc = read_document(path.read_text("utf-8"), str(path))
+        except YamlProblems:
+            continue
+        whole = {(tuple(e.absolute_path), e.validator) for e in _validator().iter_errors(doc.value)}
+        by_step = {(prefix + tuple(e.absolute_path), e.validator)
+                   for prefix, e in _schema_errors(doc.value)}
+        assert by_step == whole, path
+        checked += 1
+    assert checked >= 20
