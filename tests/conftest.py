@@ -32,20 +32,38 @@ def backend(request) -> str:
 
 
 @pytest.fixture
-def db_url_factory(backend, tmp_path, worker_id):
+def db_url_factory(backend, tmp_path):
     """Return a function giving a fresh, empty database URL for "mem" or "national"."""
 
     def make(database: str) -> str:
         if backend == "sqlite":
             return f"sqlite:///{tmp_path / (database + '.sqlite3')}"
-        schema = f"certsim_{worker_id}_{database}"
-        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        admin.dispose()
+        # One schema per process and database: parallel workers and runs never meet.
+        schema = f"certsim_{os.getpid()}_{database}"
+        _postgres_admin(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE', f'CREATE SCHEMA "{schema}"')
         sep = "&" if "?" in POSTGRES_URL else "?"
         return f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
 
     return make
+
+
+def _postgres_admin(*statements: str) -> None:
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("SET lock_timeout = '10s'"))
+        for statement in statements:
+            conn.execute(text(statement))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgres_schemas_at_the_end():
+    """Leave no test schemas behind in the PostgreSQL database."""
+    yield
+    if POSTGRES_URL:
+        for database in ("mem", "national"):
+            try:
+                _postgres_admin(f'DROP SCHEMA IF EXISTS "certsim_{os.getpid()}_{database}" CASCADE')
+            except Exception as exc:  # noqa: BLE001  (cleanup must not fail the run)
+                print(f"could not drop a test schema: {exc}")
 

@@ -5,6 +5,7 @@ Every function takes the session and the clock; those that change state commit o
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -185,7 +186,7 @@ def authenticate(session: Session, clock: Clock, login: str, password: str) -> A
     if account is None:
         raise BadCredentials("password", "用户名或密码错误")
     if account.locked_until and now < account.locked_until:
-        minutes = int((account.locked_until - now).total_seconds() // 60) + 1
+        minutes = math.ceil((account.locked_until - now).total_seconds() / 60)
         raise Locked("login", f"密码错误次数过多，账户已锁定，请{minutes}分钟后再试")
     if not verify_password(account.password_hash, password or ""):
         account.failed_logins += 1
