@@ -10,12 +10,21 @@ import os
 
 import requests
 from flask import Flask, jsonify, render_template, request
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from certsim.console.moves import ClockMoves
+from shared.errors import DomainError
 from shared.workdays import calendar_from_env
 
 TIMEOUT = 5
+
+
+class PortalRefused(Exception):
+    """A portal answered a control-plane call with a 4xx: its JSON error is passed on."""
+
+    def __init__(self, response):
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -35,6 +44,8 @@ def create_app(config: dict | None = None) -> Flask:
     def call(portal: str, method: str, path: str, **kwargs):
         base = app.config["MEM_URL" if portal == "mem" else "NATIONAL_URL"]
         response = http.request(method, base + path, timeout=TIMEOUT, **kwargs)
+        if 400 <= response.status_code < 500:
+            raise PortalRefused(response)
         response.raise_for_status()
         return response.json()
 
@@ -63,7 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.post("/api/clock")
     def move_clock():
         """Move the shared clock: +1h, +1 working day, +3 working days, freeze or resume."""
-        action = request.get_json(force=True).get("action", "")
+        action = (request.get_json(silent=True) or {}).get("action", "")
         now = ClockMoves.parse(call("mem", "GET", "/_sim/clock")["now"])
         if action in ("freeze", "resume"):
             return jsonify(call("mem", "POST", "/_sim/clock", json={action: True}))
@@ -78,7 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.post("/api/outage")
     def outage():
         """Switch the national portal's ingest up, down or answering errors."""
-        mode = request.get_json(force=True).get("mode", "up")
+        mode = (request.get_json(silent=True) or {}).get("mode", "up")
         return jsonify(call("national", "POST", "/_sim/faults", json={"mode": mode}))
 
     @app.post("/api/reset")
@@ -87,8 +98,33 @@ def create_app(config: dict | None = None) -> Flask:
         return jsonify({"mem": call("mem", "POST", "/_sim/reset"),
                         "national": call("national", "POST", "/_sim/reset")})
 
+    _register_error_handlers(app)
+    return app
+
+
+def _register_error_handlers(app: Flask) -> None:
+    """Answer every failure as JSON the page can show (it reads `message`)."""
+
     @app.errorhandler(requests.RequestException)
     def portal_unreachable(exc):
+        """The portal did not answer, or answered with a server error."""
         return jsonify({"error": "portal_unreachable", "message": f"门户无法访问: {exc}"}), 502
 
-    return app
+    @app.errorhandler(PortalRefused)
+    def portal_refused(exc):
+        """Pass on the portal's own refusal (it names the field and says why in Chinese)."""
+        try:
+            body = exc.response.json()
+        except ValueError:
+            body = {"error": "refused", "message": exc.response.text[:200]}
+        return jsonify(body), exc.response.status_code
+
+    @app.errorhandler(DomainError)
+    def refused(exc):
+        """A bad button value (an unknown clock move) names the field."""
+        return jsonify(exc.to_json()), 400
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(exc):
+        """A press without the page's token changes nothing."""
+        return jsonify({"error": "csrf", "message": "页面已过期，请刷新控制台后重试"}), 400

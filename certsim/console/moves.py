@@ -26,4 +26,4 @@ class ClockMoves:
             local = now.astimezone(SHANGHAI)
             day = self.calendar.working_days_after(local.date(), int(action[1]))[-1]
             return datetime.combine(day, local.timetz())
-        raise InvalidInput("action", f"unknown clock move {action!r}: use +1h, +1wd or +3wd")
+        raise InvalidInput("action", f"未知的时钟操作 {action!r}：可用 +1h、+1wd、+3wd")
