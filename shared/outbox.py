@@ -159,8 +159,10 @@ def take_lease(session: Session, clock: Clock, holder: str, ttl_seconds: float,
     if report is not None and granted:
         session.execute(update(ReplicationState).where(ReplicationState.name == STATE).values(
             last_run_at=now, last_run=report).execution_options(synchronize_session=False))
-    session.commit()
     session.refresh(state)
+    if granted and ttl_seconds:
+        _update_checkpoint(session, state)  # derived from the rows, so never ahead of them
+    session.commit()
     return {"granted": granted, "holder": state.lease_holder,
             "expires_at": _iso(state.lease_expires_at), "checkpoint": state.checkpoint,
             "tick_requested_at": _iso(state.tick_requested_at)}
