@@ -110,6 +110,7 @@ def serve(app):
             channel.close()
 
     def stop() -> None:
+        """Close every channel from the loop thread, wait for it, stop the workers."""
         server.trigger.pull_trigger(close_all)
         thread.join(timeout=10)
         server.task_dispatcher.shutdown()
@@ -150,6 +151,7 @@ def raw_copy(mem_file: Path, target: Path) -> float:
 
 
 def peak_rss_mb() -> float:
+    """Return this process's peak resident memory in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -163,6 +165,7 @@ def run(sizes=(100_000,)) -> list[dict]:
 
 
 def measure(tmp: Path, count: int) -> list[dict]:
+    """Load `count` licences, replicate them over HTTP, copy them raw; return two rows."""
     clock = SimulatedClock(REPLICATED_AT)
     common = {"SYNC_SECRET": SECRET, "SIM_ENABLED": False}
     mem = mem_portal.create_app({**common, "DATABASE_URL": f"sqlite:///{tmp / 'mem.db'}"},

@@ -61,6 +61,7 @@ class FaultSwitch:
             return mode
 
     def to_json(self) -> dict:
+        """Return the switch as the control plane shows it."""
         return {"mode": self.mode, "calls": self.calls, "delay": self.delay,
                 "failed_calls": self.failed_calls}
 

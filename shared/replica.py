@@ -32,6 +32,7 @@ class ChangeOutcome:
     error: str | None = None
 
     def to_json(self) -> dict:
+        """Return the outcome as the ingest answer carries it."""
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
@@ -72,6 +73,7 @@ class _Batch:
     log: list[dict] = field(default_factory=list)
 
     def revision_of(self, key: str) -> int:
+        """Return the licence's revision as this batch has it so far (0: unknown)."""
         if key in self.fresh:
             return self.fresh[key]["revision"]
         return self.stored[key].revision if key in self.stored else 0

@@ -40,6 +40,7 @@ class RunReport:
     error: str | None = None
 
     def to_json(self) -> dict:
+        """Return the report as JSON-able values."""
         return asdict(self)
 
 

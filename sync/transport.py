@@ -87,6 +87,7 @@ class HttpTransport:
         return decode(service, response.status_code, response.content)
 
     def close(self) -> None:
+        """Close the pooled connections."""
         self.http.close()
 
 
