@@ -6,10 +6,13 @@ a test environment gets them.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from scenarios.actions import action
 from scenarios.context import Context, Outcome
 from scenarios.model import Person, Step
 from scenarios.portals import Portal
+from scenarios.reporting.days import local_time
 
 FACE_CHECK_PURPOSE = {"mem": "licences", "national": "bind"}
 
@@ -64,7 +67,9 @@ def login(ctx: Context, step: Step) -> Outcome:
     answer = ctx.portal(name).ok("POST", "/api/v1/login", {
         "login": login_name, "password": step.params.get("password", person.password)})
     ctx.tokens[(name, step.person)] = answer["token"]
-    return Outcome(summary=f"已登录，至 {answer.get('expires_at', '?')[:16]} 有效")
+    expires = answer.get("expires_at")
+    until = local_time(datetime.fromisoformat(expires)) if expires else "?"
+    return Outcome(summary=f"已登录，至 {until} 有效")
 
 
 @action("mem.logout", "national.logout")

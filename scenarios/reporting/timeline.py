@@ -197,6 +197,8 @@ def _ticks(scale: _Scale, calendar: WorkingCalendar) -> tuple[list[dict], list[d
             ticks.append({"x": x0, "label": f"{day.month}/{day.day}",
                           "sub": WEEKDAYS[day.weekday()] + ("班" if kind == "shift" else "")})
         day += timedelta(days=1)
+    if len(ticks) > 1 and ticks[1]["x"] - ticks[0]["x"] < 34:
+        ticks.pop(0)  # the partial first day: its label would overlap the next one
     return ticks, rest
 
 
