@@ -8,8 +8,10 @@ load fails at collection with its file:line:column problems.
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from scenarios.loader import SUFFIXES, ScenarioLoadError, load_file
 from scenarios.model import Scenario
@@ -18,12 +20,32 @@ from scenarios.runner import run_scenario
 from scenarios.world import InProcessWorlds
 from shared.workdays import calendar_from_env
 
-WORLDS = InProcessWorlds()  # one pair of apps per test process, restarted for each scenario
+POSTGRES_URL = os.environ.get("CERTSIM_TEST_POSTGRES_URL")
+
+
+def _postgres_urls(database: str) -> str:
+    """A fresh schema of this process for one portal's database on the test PostgreSQL."""
+    schema = f"certsim_{os.getpid()}_scenario_{database}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+# One pair of apps per backend and test process, restarted for each scenario. PostgreSQL runs
+# only when CERTSIM_TEST_POSTGRES_URL is set (CI sets it when a server answers).
+WORLDS = {"sqlite": InProcessWorlds()}
+if POSTGRES_URL:
+    WORLDS["postgres"] = InProcessWorlds(urls=_postgres_urls)
 
 
 def pytest_sessionfinish(session, exitstatus):
     """Close the shared apps."""
-    WORLDS.discard()
+    for worlds in WORLDS.values():
+        worlds.discard()
 
 
 def pytest_collect_file(parent, file_path):
@@ -38,7 +60,9 @@ class ScenarioFile(pytest.File):
 
     def collect(self):
         scenario = load_file(self.path)
-        yield ScenarioItem.from_parent(self, name=scenario.name, scenario=scenario)
+        for backend in WORLDS:
+            yield ScenarioItem.from_parent(self, name=f"{scenario.name}[{backend}]",
+                                           scenario=scenario, backend=backend)
 
     def repr_failure(self, excinfo):
         if excinfo.errisinstance(ScenarioLoadError):
@@ -53,13 +77,13 @@ class ScenarioFailed(Exception):
 class ScenarioItem(pytest.Item):
     """Replay one scenario in-process."""
 
-    def __init__(self, *, scenario: Scenario, **kwargs):
+    def __init__(self, *, scenario: Scenario, backend: str, **kwargs):
         super().__init__(**kwargs)
-        self.scenario = scenario
+        self.scenario, self.backend = scenario, backend
 
     def runtest(self):
         calendar = calendar_from_env()
-        result = run_scenario(self.scenario, WORLDS, calendar)
+        result = run_scenario(self.scenario, WORLDS[self.backend], calendar)
         if not result.passed:
             out = io.StringIO()
             ConsoleReport(calendar, out, color=False).scenario(result)

@@ -122,12 +122,13 @@ class InProcessWorlds:
     A scenario that crashed may leave the apps in any state: the next one gets new apps.
     """
 
-    def __init__(self):
+    def __init__(self, urls=None):
         self.world: InProcessWorld | None = None
+        self.urls = urls  # database URL per "mem"/"national"; default private in-memory SQLite
 
     def __call__(self, scenario) -> World:
         if self.world is None:
-            self.world = InProcessWorld(scenario.start, scenario.lag)
+            self.world = InProcessWorld(scenario.start, scenario.lag, urls=self.urls)
         else:
             self.world.restart(scenario.start, scenario.lag)
         return _Borrowed(self)
