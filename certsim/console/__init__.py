@@ -17,6 +17,7 @@ from shared.errors import DomainError
 from shared.workdays import calendar_from_env
 
 TIMEOUT = 5
+RECENT_DELIVERED = 5  # delivered changes the queue still shows
 
 
 class PortalRefused(Exception):
@@ -59,17 +60,25 @@ def create_app(config: dict | None = None) -> Flask:
     def state():
         """Gather clock, lag, replication queue, outage mode and SMS inboxes."""
         phone = request.args.get("phone", "")
-        data = {"clock": call("mem", "GET", "/_sim/clock"),
-                "replication": call("mem", "GET", "/_sim/replication"),
-                "queue": [change for state in ("pending", "blocked") for change in call(
-                    "mem", "GET", "/_sim/outbox",
-                    params={"state": state, "limit": 50, "payload": 1})["changes"]],
+        clock = call("mem", "GET", "/_sim/clock")
+        replication = call("mem", "GET", "/_sim/replication")
+        data = {"clock": clock, "day": moves.describe(ClockMoves.parse(clock["now"])),
+                "replication": replication, "queue": queue(replication["checkpoint"]),
                 "faults": call("national", "GET", "/_sim/faults")}
         if phone:
             data["sms"] = {"mem": call("mem", "GET", "/_sim/sms", params={"phone": phone}),
                            "national": call("national", "GET", "/_sim/sms",
                                             params={"phone": phone})}
         return jsonify(data)
+
+    def queue(checkpoint: int) -> list[dict]:
+        """Pending and blocked changes, then the last few delivered (up to the checkpoint)."""
+        def peek(state: str, after: int = 0) -> list[dict]:
+            return call("mem", "GET", "/_sim/outbox", params={
+                "state": state, "after": after, "limit": 50, "payload": 1})["changes"]
+
+        delivered = peek("delivered", max(0, checkpoint - RECENT_DELIVERED))
+        return peek("pending") + peek("blocked") + delivered[::-1]
 
     @app.post("/api/clock")
     def move_clock():

@@ -122,6 +122,21 @@ def test_state_gathers_clock_lag_queue_and_outage_mode_from_both_portals(console
     assert "sms" not in state
 
 
+@pytest.mark.parametrize(("moment", "weekday", "label"), [
+    (DEMO_START, "星期三", "工作日"),
+    (datetime(2026, 10, 1, 9, 0, tzinfo=SHANGHAI), "星期四", "法定节假日"),
+    (datetime(2026, 10, 10, 9, 0, tzinfo=SHANGHAI), "星期六", "调休工作日"),
+    (datetime(2026, 10, 11, 9, 0, tzinfo=SHANGHAI), "星期日", "休息日"),
+])
+def test_state_says_whether_the_simulated_day_is_a_working_day(
+        console, sim_clock, moment, weekday, label):
+    sim_clock.set(moment)
+    day = console.get("/api/state").get_json()["day"]
+    assert (day["date"], day["weekday"], day["label"]) == (moment.date().isoformat(), weekday,
+                                                           label)
+    assert day["working"] is label.endswith("工作日")
+
+
 def test_state_shows_the_sms_inbox_of_a_phone_on_both_portals(console, portals):
     mem, national = portals
     phone = "13912345678"
@@ -213,8 +228,11 @@ def test_replicate_now_after_three_working_days_delivers_the_licence(console, po
     second = press(console, "/api/replicate").get_json()
     assert second["report"][0]["results"] == {"applied": 1}
     assert national.test_client().get(f"/_sim/licences/{key}").get_json()["eligible"] is True
-    figures = console.get("/api/state").get_json()["replication"]
-    assert (figures["pending"], figures["delivered"]) == (0, 1)
+    state = console.get("/api/state").get_json()
+    assert (state["replication"]["pending"], state["replication"]["delivered"]) == (0, 1)
+    [delivered] = state["queue"]
+    assert (delivered["certificate_key"], delivered["state"]) == (key, "delivered")
+    assert local(delivered["delivered_at"]) == datetime(2026, 10, 10, 10, 0, tzinfo=SHANGHAI)
 
 
 def test_reset_puts_the_demo_data_back_on_the_ministry_and_empties_the_national_portal(
