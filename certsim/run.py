@@ -10,6 +10,8 @@ import os
 import signal
 import subprocess
 import sys
+import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from shared.clock import SharedClock
 from shared.demo import DEMO_PASSWORD, DEMO_START, HOLDERS
 
 STOP_GRACE_SECONDS = 10
+STARTUP_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,19 @@ def prepare(env: dict[str, str]) -> None:
                    stdout=subprocess.DEVNULL)
 
 
+def wait_until_up(urls: list[str], procs: dict[str, subprocess.Popen],
+                  timeout: float = STARTUP_SECONDS) -> None:
+    """Poll each portal's front page until it answers (or a child dies, or time runs out)."""
+    deadline = time.monotonic() + timeout
+    for url in urls:
+        while time.monotonic() < deadline and all(p.poll() is None for p in procs.values()):
+            try:
+                urllib.request.urlopen(url + "/", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+
+
 def banner(port: int, env: dict[str, str]) -> str:
     logins = "\n".join(f"    {p.phone} / {DEMO_PASSWORD}   {p.name}：{p.case}" for p in HOLDERS)
     return (
@@ -97,7 +113,11 @@ def run(args) -> int:
     var = Path(os.environ.get("CERTSIM_VAR_DIR", "var")).resolve()
     env = environment(args.host, args.port, var)
     prepare(env)
-    procs = {c.name: subprocess.Popen(c.argv, env=env) for c in children(args.host, args.port)}
+    procs = {}
+    for child in children(args.host, args.port):
+        procs[child.name] = subprocess.Popen(child.argv, env=env)
+        if child.name == "national":  # the replicator and console start once both portals answer
+            wait_until_up([env["SYNC_MEM_URL"], env["SYNC_NATIONAL_URL"]], procs)
     print(banner(args.port, env), flush=True)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
