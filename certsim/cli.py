@@ -1,4 +1,4 @@
-"""`certsim …`: the back-office command line.
+"""`certsim …`: back office, calendar, migrations, demo data, export, replay and run.
 
 Each subcommand lives in a small function; `main` parses and dispatches, and turns a domain
 error into one clear line on stderr and exit status 2.
@@ -10,6 +10,7 @@ import argparse
 import sys
 from datetime import date, datetime
 
+from certsim import export, replay, run
 from mem_portal.migrations import upgrade as mem_upgrade
 from national_portal.migrations import upgrade as national_upgrade
 from shared.clock import SHANGHAI
@@ -125,23 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_issue)
     p = sub.add_parser("seed-demo", help="load the demo holders and certificates")
     p.set_defaults(func=cmd_seed_demo)
-    for register in _extensions():
-        register(sub)
+    for module in (export, replay, run):
+        module.register(sub)
     return parser
-
-
-def _extensions():
-    """Subcommands other areas add (export, replay, run); each module has `register(sub)`."""
-    import importlib
-
-    for name in ("certsim.export", "certsim.replay", "certsim.run"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        yield module.register
 
 
 def main(argv: list[str] | None = None) -> int:
