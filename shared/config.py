@@ -14,6 +14,7 @@ from shared.catalogue import DEFAULT_CATALOGUE
 from shared.certificates import Issuance
 from shared.clock import Clock, clock_from_config
 from shared.lag import parse_lag
+from shared.wire import secret_from_env
 from shared.workdays import calendar_from_env
 
 VAR_DIR = Path(os.environ.get("CERTSIM_VAR_DIR", "var"))
@@ -34,7 +35,7 @@ def national_database_url(environ: dict | None = None) -> str:
 
 def sync_secret(environ: dict | None = None) -> str:
     """The HMAC secret shared by the ministry feed, the replicator and the national ingest."""
-    return env("SYNC_SECRET", "certsim-dev-secret-change-me", environ)
+    return secret_from_env(environ)
 
 
 def clock_from_env(environ: dict | None = None) -> Clock:
