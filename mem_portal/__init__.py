@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Flask
+from flask import Flask, abort, request
 from flask_wtf.csrf import CSRFProtect
 
 import mem_portal.models  # noqa: F401  (registers this portal's tables)
@@ -33,5 +33,20 @@ def create_app(config: Mapping | None = None, *, clock: Clock | None = None) -> 
         app.register_blueprint(feed.sim, url_prefix="/_sim")
         csrf.exempt(sim.bp)
         csrf.exempt(feed.sim)
+        _control_plane_on_loopback_only(app)
     register_error_handlers(app)
     return app
+
+
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+def _control_plane_on_loopback_only(app: Flask) -> None:
+    """Answer /_sim only to this machine, unless SIM_LOOPBACK_ONLY is turned off."""
+    if not app.config.get("SIM_LOOPBACK_ONLY", True):
+        return
+
+    @app.before_request
+    def refuse_remote_control():
+        if request.path.startswith("/_sim/") and request.remote_addr not in LOOPBACK:
+            abort(404)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from shared.clock import Clock
@@ -32,6 +32,7 @@ def create_app(config: Mapping | None = None, *, clock: Clock | None = None) -> 
         for blueprint in (sim.bp, ingest.sim):
             csrf.exempt(blueprint)
             app.register_blueprint(blueprint, url_prefix="/_sim")
+        _control_plane_on_loopback_only(app)
     web.register_filters(app)
     _register_page_hooks(app, web)
     return app
@@ -70,3 +71,17 @@ def _error_response(web, status: int):
 
         return http_error(status)
     return web.render_error(status)
+
+
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+def _control_plane_on_loopback_only(app: Flask) -> None:
+    """Answer /_sim only to this machine, unless SIM_LOOPBACK_ONLY is turned off."""
+    if not app.config.get("SIM_LOOPBACK_ONLY", True):
+        return
+
+    @app.before_request
+    def refuse_remote_control():
+        if request.path.startswith("/_sim/") and request.remote_addr not in LOOPBACK:
+            abort(404)
