@@ -1,0 +1,172 @@
+"""Real-looking national-portal rows for the 我的证照 benchmark, written in bulk with sqlite3.
+
+Holder n (1-based) has a valid ID number (check digit included), a name, a phone and 8 + n % 5
+licences of distinct items from the catalogue, issued by the authority of the holder's region
+over ten years, each with its replicated payload and an open binding; one holder in ten also
+has an older, closed binding episode. Instants are stored as SQLAlchemy stores them in SQLite
+(naive UTC text), so the portal reads the rows exactly as if replication had written them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+
+from shared.authorities import AUTHORITIES, ministry_codes
+from shared.catalogue import CATALOG_2010
+from shared.clock import SHANGHAI
+from shared.identifiers import LICENCE_ROOT, MOD37_ALPHABET, make_licence_id
+from shared.identity import id_check_char
+
+HOLDING_TIME = datetime(2026, 10, 12, 10, 0, tzinfo=SHANGHAI)  # the bench's frozen now
+REGIONS = {"110000": "110105", "310000": "310104", "440000": "440305", "500000": "500103",
+           "140000": "140105"}  # authority region -> a district code for ID numbers
+AUTHORITY_LIST = list(AUTHORITIES.values())
+ITEMS = [(category, item) for category, items in CATALOG_2010.items() for item in items]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ("伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰",
+         "娟", "涛", "明", "超", "秀兰", "霞", "建国", "海燕")
+CHUNK = 20_000
+PASSWORD_HASH = "$argon2id$v=19$m=65536,t=3,p=4$YmVuY2gtc2FsdA$bench-holders-never-log-in-by-password"
+
+
+def sql_time(moment: datetime) -> str:
+    """Format an instant as SQLAlchemy's AwareDateTime stores it in SQLite."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def holder(n: int) -> dict:
+    """Return holder n's account fields (unique ID number and phone)."""
+    authority = AUTHORITY_LIST[n % len(AUTHORITY_LIST)]
+    born = date(1962, 1, 1) + timedelta(days=(n // 1000) * 131)
+    first17 = f"{REGIONS[authority.region_code]}{born:%Y%m%d}{n % 1000:03d}"
+    return {"id": n, "id_number": first17 + id_check_char(first17),
+            "name": SURNAMES[n % len(SURNAMES)] + GIVEN[(n // 7) % len(GIVEN)],
+            "sex": "男" if int(first17[16]) % 2 else "女",
+            "phone": f"1{'358'[n % 3]}{n % 10}{n:08d}", "authority": authority}
+
+
+@cache
+def dates(year: int, month: int, day: int) -> dict:
+    """The date fields of a licence issued that day (few distinct days: computed once each)."""
+    issued = date(year, month, day)
+    return {"first_issued_on": issued.isoformat(), "issued_on": issued.isoformat(),
+            "valid_from": issued.isoformat(),
+            "valid_to": issued.replace(year=year + 6).isoformat(),
+            "review_due_on": issued.replace(year=year + 3).isoformat(),
+            "arrived_at": sql_time(datetime(year, month, day, 17, tzinfo=SHANGHAI)
+                                   + timedelta(days=3))}
+
+
+@cache
+def check_state(prefix: str) -> int:
+    """The ISO 7064 MOD 37,36 running product after `prefix` (shared by every licence of
+    one authority), so only the serial and version are folded in per licence."""
+    product = 36
+    for ch in prefix:
+        product = (2 * ((product + MOD37_ALPHABET.index(ch)) % 36 or 36)) % 37
+    return product
+
+
+def licence_id(type_code: str, issuer_code: str, serial: str) -> str:
+    """Build version 1's 证照标识; asserted equal to shared.identifiers' for the first row."""
+    product = check_state(type_code + issuer_code)
+    for ch in f"{serial}001":
+        product = (2 * ((product + MOD37_ALPHABET.index(ch)) % 36 or 36)) % 37
+    check = MOD37_ALPHABET[(37 - product) % 36]
+    return f"{LICENCE_ROOT}.{type_code}.{issuer_code}.{serial}.001.{check}"
+
+
+def licence(person: dict, j: int, row_id: int, type_code: str) -> dict:
+    """Return the face fields of holder `person`'s j-th licence."""
+    authority = person["authority"]
+    category, item = ITEMS[(person["id"] * 7 + j * 11) % len(ITEMS)]
+    year = 2016 + j % 10
+    days = dates(year, 1 + person["id"] % 12, 1 + j % 28)
+    key = f"{year}{row_id:010d}"
+    revoked = row_id % 97 == 0
+    return {
+        "certificate_key": key, "licence_id": licence_id(type_code, authority.code, key),
+        "licence_version": 1, "revision": 1, "holder_name": person["name"],
+        "holder_id_number": person["id_number"], "sex": person["sex"],
+        "cert_number": person["id_number"], "category": category, "item": item,
+        "first_issued_on": days["first_issued_on"], "issued_on": days["issued_on"],
+        "valid_from": days["valid_from"], "valid_to": days["valid_to"],
+        "review_due_on": days["review_due_on"], "review_passed_on": None,
+        "authority": authority.name, "authority_code": authority.code,
+        "region_code": authority.region_code,
+        "archive_code": f"{authority.region_code}{year}{row_id:08d}",
+        "card_version": "new", "status": "revoked" if revoked else "valid",
+        "status_reason": "提供虚假材料取得证书" if revoked else None, "rule_set": "order30"}
+
+
+LICENCE_COLUMNS = ("id", "payload", "arrived_at", "updated_at", *licence(
+    holder(1), 0, 1, "11100000MB0143553R001"))
+
+
+def licence_rows(accounts: int, type_code: str) -> Iterator[tuple]:
+    """Yield every licence row (ids 1..N), holder by holder."""
+    row_id = 0
+    for n in range(1, accounts + 1):
+        person = holder(n)
+        for j in range(8 + n % 5):
+            row_id += 1
+            face = licence(person, j, row_id, type_code)
+            arrived = dates(2016 + j % 10, 1 + n % 12, 1 + j % 28)["arrived_at"]
+            payload = json.dumps({"kind": "issued", "licence": {**face, "reviews": []}})
+            yield (row_id, payload, arrived, arrived, *face.values())
+
+
+def binding_rows(accounts: int) -> Iterator[tuple]:
+    """Yield (account, licence, bound_at, unbound_at): one open binding per licence, plus a
+    closed earlier episode of the first licence for one holder in ten."""
+    row_id = 0
+    bound = sql_time(HOLDING_TIME - timedelta(days=30))
+    earlier = (sql_time(HOLDING_TIME - timedelta(days=90)),
+               sql_time(HOLDING_TIME - timedelta(days=60)))
+    for n in range(1, accounts + 1):
+        if n % 10 == 0:
+            yield (n, row_id + 1, *earlier)
+        for _ in range(8 + n % 5):
+            row_id += 1
+            yield (n, row_id, bound, None)
+
+
+def chunks(rows: Iterator[tuple]) -> Iterator[list[tuple]]:
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def write_holders(conn, accounts: int, log: Callable[[str], None]) -> int:
+    """Write the accounts, their licences and bindings; return the number of licences."""
+    created = sql_time(HOLDING_TIME - timedelta(days=400))
+    conn.executemany(
+        "INSERT INTO accounts (id, phone, id_number, name, id_valid_from, password_hash, "
+        "created_at, identity_verified_at, failed_logins) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, 0)",
+        ((p["id"], p["phone"], p["id_number"], p["name"], PASSWORD_HASH, created, created)
+         for p in map(holder, range(1, accounts + 1))))
+    type_code = ministry_codes()[1]
+    first = licence(holder(1), 0, 1, type_code)
+    assert first["licence_id"] == make_licence_id(type_code, holder(1)["authority"].code,
+                                                  first["certificate_key"], 1)
+    insert = (f"INSERT INTO licences ({', '.join(LICENCE_COLUMNS)}) "
+              f"VALUES ({', '.join('?' * len(LICENCE_COLUMNS))})")
+    written = 0
+    for batch in chunks(licence_rows(accounts, type_code)):
+        conn.executemany(insert, batch)
+        written += len(batch)
+        if written % 200_000 == 0:
+            log(f"  {written:,} licences written")
+    for batch in chunks(binding_rows(accounts)):
+        conn.executemany("INSERT INTO licence_bindings (account_id, licence_id, bound_at, "
+                         "unbound_at) VALUES (?, ?, ?, ?)", batch)
+    conn.commit()
+    return written
