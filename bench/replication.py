@@ -1,9 +1,12 @@
 """End-to-end replication throughput: ministry outbox → signed HTTP → national database.
 
-Both portals are served by waitress on loopback ports (in this process, four threads each);
-the replicator is the real one with the HTTP transport, run as the real-time job runs it.
-The source rows (certificates and their outbox changes with full licence payloads) are written
-in bulk first, so the measure is replication, not issuance.
+Deployed as `make run` deploys it: each portal in its own process under waitress on a loopback
+port (`python -m waitress --call …`, databases, secret and the shared simulated clock from the
+environment), and the real replicator with the HTTP transport in this process, run as the
+real-time job runs it. The source rows (certificates and their `issued` outbox changes with
+full licence payloads, in the exact form the services write) are loaded first with plain
+sqlite3 in a child process, so the measure is replication, not issuance, and this process's
+peak memory is the replicator's.
 
 Baseline, measured in the same run on the same rows: a raw `sqlite3` copy of the payloads from
 the ministry's outbox into a national-shaped table (one SELECT, one executemany, one commit) —
@@ -12,27 +15,28 @@ the floor any replication pays, without HTTP, JSON, signatures, idempotency or o
 
 from __future__ import annotations
 
+import json
+import multiprocessing
+import os
 import resource
+import socket
 import sqlite3
+import subprocess
+import sys
 import tempfile
-import threading
 import time
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
-from waitress.server import create_server
+import requests
 
-import mem_portal
-import national_portal
 from shared.authorities import authority_named, ministry_codes
 from shared.certificates import FACE_FIELDS
-from shared.clock import SHANGHAI, SimulatedClock
-from shared.db import create_schema
+from shared.clock import SHANGHAI, SharedClock
+from shared.db import create_schema, make_engine
 from shared.identifiers import make_licence_id
 from shared.identity import id_check_char
-from shared.models import Certificate, OutboxEntry
 from sync import HttpTransport, Replicator, SyncConfig
 from sync.runner import run_due
 
@@ -41,15 +45,18 @@ ISSUED_AT = datetime(2024, 9, 27, 17, 0, tzinfo=SHANGHAI)
 VISIBLE_AT = datetime(2024, 10, 8, 0, 0, tzinfo=SHANGHAI)   # 3 working days later
 REPLICATED_AT = datetime(2024, 10, 8, 9, 0, tzinfo=SHANGHAI)
 BATCH = 1000
-GOAL_SECONDS = 120
+GOAL_SECONDS = 60
+GOAL_RATIO = 0.30
+CHUNK = 10_000
+SQL_TIME = "%Y-%m-%d %H:%M:%S.%f"   # how SQLAlchemy stores an instant in SQLite (naive UTC)
 
 
-def certificate_rows(count: int) -> list[dict]:
-    """Return `count` distinct certificates as column values (real identifiers and dates)."""
+def certificate_rows(start: int, count: int) -> list[dict]:
+    """Return certificates start+1..start+count as column values (real identifiers and dates)."""
     authority, type_code = authority_named(None), ministry_codes()[1]
     issued = date(2024, 9, 27)
     rows = []
-    for n in range(count):
+    for n in range(start, start + count):
         born = date(1970, 1, 1) + timedelta(days=n // 1000)
         first17 = f"110101{born:%Y%m%d}{n % 1000:03d}"
         id_number = first17 + id_check_char(first17)
@@ -65,75 +72,113 @@ def certificate_rows(count: int) -> list[dict]:
             "authority": authority.name, "authority_code": authority.code,
             "region_code": authority.region_code, "archive_code": f"1100002024{n + 1:08d}",
             "card_version": "new", "status": "valid", "status_reason": None,
-            "rule_set": "order30", "created_at": ISSUED_AT, "updated_at": ISSUED_AT})
+            "rule_set": "order30"})
     return rows
 
 
-def outbox_rows(certificates: list[dict]) -> list[dict]:
-    """Return one `issued` change per certificate with the payload the services write."""
-    rows = []
-    for cert in certificates:
-        licence = {name: cert[name] for name in FACE_FIELDS}
-        for name, value in licence.items():
-            if isinstance(value, date):
-                licence[name] = value.isoformat()
-        licence["reviews"] = []
-        rows.append({"seq": cert["id"], "change_id": uuid.uuid4().hex, "kind": "issued",
-                     "certificate_key": cert["certificate_key"], "revision": 1,
-                     "payload": {"kind": "issued", "licence": licence}, "created_at": ISSUED_AT,
-                     "visible_at": VISIBLE_AT, "state": "pending",
-                     "attempts": 0})
-    return rows
+def _sql(value):
+    """Return a value as SQLAlchemy stores it in SQLite (dates ISO, instants naive UTC)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime(SQL_TIME)
+    return value.isoformat() if isinstance(value, date) else value
 
 
-def load_source(app, count: int) -> None:
-    """Write the certificates and their outbox rows in bulk, 5 000 at a time."""
-    engine = app.extensions["certsim"].engine
-    create_schema(engine, "mem")
-    certificates = certificate_rows(count)
-    with app.extensions["certsim"].sessions() as session:
-        for start in range(0, count, 5000):
-            chunk = certificates[start:start + 5000]
-            session.execute(insert(Certificate), chunk)
-            session.execute(insert(OutboxEntry), outbox_rows(chunk))
-        session.commit()
+def outbox_row(cert: dict) -> tuple:
+    """Return the `issued` change of one certificate with the payload the services write."""
+    licence = {name: cert[name] for name in FACE_FIELDS}
+    for name, value in licence.items():
+        if isinstance(value, date):
+            licence[name] = value.isoformat()
+    licence["reviews"] = []
+    return (cert["id"], uuid.uuid4().hex, "issued", cert["certificate_key"], 1,
+            json.dumps({"kind": "issued", "licence": licence}), _sql(ISSUED_AT),
+            _sql(VISIBLE_AT), "pending", 0)
 
 
-def serve(app):
-    """Serve `app` with waitress on a free loopback port; return its URL and a stop function."""
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+def load_source(mem_file: Path, count: int) -> None:
+    """Create the ministry schema and write the certificates and outbox rows, in chunks."""
+    create_schema(make_engine(f"sqlite:///{mem_file}"), "mem")
+    columns = (*FACE_FIELDS, "id", "created_at", "updated_at")
+    insert_cert = (f"INSERT INTO certificates ({', '.join(columns)}) "
+                   f"VALUES ({', '.join('?' * len(columns))})")
+    insert_change = ("INSERT INTO outbox (seq, change_id, kind, certificate_key, revision, "
+                     "payload, created_at, visible_at, state, attempts) "
+                     "VALUES (?,?,?,?,?,?,?,?,?,?)")
+    stamp = _sql(ISSUED_AT)
+    with sqlite3.connect(mem_file) as db:
+        for start in range(0, count, CHUNK):
+            certs = certificate_rows(start, min(CHUNK, count - start))
+            db.executemany(insert_cert, ([_sql(c[name]) for name in FACE_FIELDS]
+                                         + [c["id"], stamp, stamp] for c in certs))
+            db.executemany(insert_change, map(outbox_row, certs))
+    db.close()
 
-    def close_all() -> None:  # runs in the server's loop thread; an empty map ends the loop
-        for channel in list(server._map.values()):
-            channel.close()
 
-    def stop() -> None:
-        """Close every channel from the loop thread, wait for it, stop the workers."""
-        server.trigger.pull_trigger(close_all)
-        thread.join(timeout=10)
-        server.task_dispatcher.shutdown()
-
-    return f"http://127.0.0.1:{server.effective_port}", stop
+def free_port() -> int:
+    """Return a loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
-def replicate(mem, national, clock) -> tuple[float, int]:
-    """Replicate everything over HTTP; return the seconds it took and the licences applied."""
-    (mem_url, stop_mem), (national_url, stop_national) = serve(mem), serve(national)
-    urls = {"mem": mem_url, "national": national_url}
-    config = SyncConfig(mem_url=urls["mem"], national_url=urls["national"], secret=SECRET,
-                        batch_size=BATCH, max_batches=20, timeout=60, holder="bench")
-    replicator = Replicator(HttpTransport(urls, SECRET, clock, timeout=60), config)
-    started = time.perf_counter()
-    applied = 0
-    for report in run_due(replicator, clock):
+def start_portal(target: str, env: dict) -> tuple[subprocess.Popen, str]:
+    """Start one portal under waitress in its own process; return it and its URL once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "waitress", "--host=127.0.0.1", f"--port={port}", "--threads=4",
+         "--call", target], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        if process.poll() is not None:
+            raise RuntimeError(f"{target} exited with status {process.returncode}")
+        try:
+            requests.get(url + "/api/v1/changes/lease", timeout=1)
+            return process, url
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"{target} did not start on port {port}")
+
+
+def peak_rss_of(process: subprocess.Popen) -> float:
+    """Return a child's peak resident memory in MB (VmHWM), read before it stops."""
+    for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def replicate(tmp: Path, clock: SharedClock) -> tuple[float, int, float]:
+    """Replicate everything over HTTP; return seconds, licences applied and the portals' peak MB."""
+    env = {**os.environ, "SYNC_SECRET": SECRET, "CERTSIM_CLOCK": str(clock.path),
+           "MEM_DATABASE_URL": f"sqlite:///{tmp / 'mem.db'}", "MEM_SIM_ENABLED": "0",
+           "NATIONAL_DATABASE_URL": f"sqlite:///{tmp / 'national.db'}",
+           "NATIONAL_SIM_ENABLED": "0"}
+    portals = [start_portal(target, env) for target in
+               ("mem_portal:create_app", "national_portal:create_app")]
+    try:
+        urls = {"mem": portals[0][1], "national": portals[1][1]}
+        config = SyncConfig(mem_url=urls["mem"], national_url=urls["national"], secret=SECRET,
+                            batch_size=BATCH, max_batches=100, timeout=60, holder="bench")
+        transport = HttpTransport(urls, SECRET, clock, timeout=60)
+        started = time.perf_counter()
+        applied = sum(report.results.get("applied", 0)
+                      for report in _checked(run_due(Replicator(transport, config), clock)))
+        elapsed = time.perf_counter() - started
+        transport.close()
+        return elapsed, applied, max(peak_rss_of(process) for process, _ in portals)
+    finally:
+        for process, _ in portals:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _checked(reports: list) -> list:
+    """Refuse a run that reported an error: the measure would not be of replication."""
+    for report in reports:
         if report.error:
             raise RuntimeError(f"replication failed: {report.error}")
-        applied += report.results.get("applied", 0)
-    elapsed = time.perf_counter() - started
-    stop_mem(), stop_national()
-    return elapsed, applied
+    return reports
 
 
 def raw_copy(mem_file: Path, target: Path) -> float:
@@ -155,7 +200,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run(sizes=(100_000,)) -> list[dict]:
+def run(sizes=(100_000, 1_000_000)) -> list[dict]:
     """Measure replication of each size against the raw copy; return the table rows."""
     rows = []
     for count in sizes:
@@ -166,31 +211,37 @@ def run(sizes=(100_000,)) -> list[dict]:
 
 def measure(tmp: Path, count: int) -> list[dict]:
     """Load `count` licences, replicate them over HTTP, copy them raw; return two rows."""
-    clock = SimulatedClock(REPLICATED_AT)
-    common = {"SYNC_SECRET": SECRET, "SIM_ENABLED": False}
-    mem = mem_portal.create_app({**common, "DATABASE_URL": f"sqlite:///{tmp / 'mem.db'}"},
-                                clock=clock)
-    national = national_portal.create_app(
-        {**common, "DATABASE_URL": f"sqlite:///{tmp / 'national.db'}"}, clock=clock)
-    create_schema(national.extensions["certsim"].engine, "national")
-    load_source(mem, count)
-    before = peak_rss_mb()
-    elapsed, applied = replicate(mem, national, clock)
+    loader = multiprocessing.get_context("fork").Process(
+        target=load_source, args=(tmp / "mem.db", count))
+    loader.start(), loader.join()
+    if loader.exitcode:
+        raise RuntimeError(f"loading the source rows failed (exit {loader.exitcode})")
+    create_schema(make_engine(f"sqlite:///{tmp / 'national.db'}"), "national")
+    clock = SharedClock(tmp / "clock.json")
+    clock.set(REPLICATED_AT), clock.freeze(), clock.set(REPLICATED_AT)
+    elapsed, applied, portal_peak = replicate(tmp, clock)
     if applied != count:
         raise RuntimeError(f"{applied} of {count} licences replicated")
+    replicator_peak = peak_rss_mb()
     raw = raw_copy(tmp / "mem.db", tmp / "raw.db")
-    for app in (mem, national):
-        app.extensions["certsim"].engine.dispose()
-    rate, raw_rate, peak = count / elapsed, count / raw, peak_rss_mb()
+    rate, raw_rate = count / elapsed, count / raw
     return [
-        {"name": f"replication end to end, {count:,} licences (HTTP, signed, batches of {BATCH})",
+        {"name": f"replication end to end, {count:,} licences (HTTP, signed, batches of "
+                 f"{BATCH}, each portal its own process)",
          "value": rate, "unit": "licences/s",
          "baseline": f"raw sqlite3 copy of the same rows: {raw_rate:,.0f} licences/s",
          "baseline_value": raw_rate, "ratio": rate / raw_rate,
-         "goal": f"{count:,} in < {GOAL_SECONDS} s (took {elapsed:.1f} s)",
-         "met": elapsed < GOAL_SECONDS},
-        {"name": f"replication peak memory, {count:,} licences (both portals + replicator)",
-         "value": peak, "unit": "MB",
-         "baseline": f"after loading the source rows: {before:,.0f} MB",
-         "baseline_value": before, "ratio": peak / before, "goal": None, "met": None},
+         "goal": f">= {GOAL_RATIO:.0%} of the raw copy, {count:,} in <= "
+                 f"{GOAL_SECONDS * count // 1_000_000} s (took {elapsed:.1f} s)",
+         "met": rate / raw_rate >= GOAL_RATIO and elapsed <= GOAL_SECONDS * count / 1_000_000},
+        {"name": f"replication peak memory, {count:,} licences (largest portal process; "
+                 "replicator process)",
+         "value": portal_peak, "unit": "MB",
+         "baseline": f"replicator: {replicator_peak:,.0f} MB",
+         "baseline_value": replicator_peak, "ratio": None, "goal": None, "met": None},
     ]
+
+
+if __name__ == "__main__":
+    for row in run((int(sys.argv[1]),) if len(sys.argv) > 1 else (100_000, 1_000_000)):
+        print(row)

@@ -78,9 +78,9 @@ def moment_arg(name: str) -> datetime | None:
 @api.get("/changes")
 def changes():
     """Return the changes due for delivery after a sequence number."""
-    page = outbox.read_feed(get_session(), get_clock(), after=int_arg("after", 0),
-                            limit=int_arg("limit", 100), until=moment_arg("until"))
-    return jsonify(page)
+    page = outbox.read_feed_json(get_session(), get_clock(), after=int_arg("after", 0),
+                                 limit=int_arg("limit", 100), until=moment_arg("until"))
+    return current_app.response_class(page, mimetype="application/json")
 
 
 @api.post("/changes/ack")

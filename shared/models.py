@@ -84,6 +84,7 @@ class OutboxEntry(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_state_visible", "state", "visible_at"),
+        Index("ix_outbox_state_seq", "state", "seq"),
         {"info": {"db": "mem"}},
     )
 

@@ -10,10 +10,10 @@ held (a change behind a rejected change of the same licence in the same batch).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from shared.certificates import DATE_FIELDS, FACE_FIELDS
@@ -33,7 +33,10 @@ class ChangeOutcome:
 
     def to_json(self) -> dict:
         """Return the outcome as the ingest answer carries it."""
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        answer = {"change_id": self.change_id, "outcome": self.outcome}
+        if self.error is not None:
+            answer["error"] = self.error
+        return answer
 
 
 class BadChange(Exception):
@@ -63,20 +66,39 @@ def _check_change(change) -> None:
 
 @dataclass
 class _Batch:
-    """What one batch knows while it is applied: licences, change ids seen, rows to write."""
+    """What one batch knows while it is applied: revisions, change ids seen, rows to write."""
 
     now: datetime
-    stored: dict[str, Licence]                            # licences already in the database
-    fresh: dict[str, dict] = field(default_factory=dict)  # new licences, inserted in bulk
+    stored: dict[str, tuple[int, int]]                      # key -> (id, revision) in the database
+    fresh: dict[str, dict] = field(default_factory=dict)    # new licences, inserted in bulk
+    changed: dict[str, dict] = field(default_factory=dict)  # stored licences, updated in bulk
     seen: set[str] = field(default_factory=set)
     failed_keys: set[str] = field(default_factory=set)
     log: list[dict] = field(default_factory=list)
 
     def revision_of(self, key: str) -> int:
         """Return the licence's revision as this batch has it so far (0: unknown)."""
-        if key in self.fresh:
-            return self.fresh[key]["revision"]
-        return self.stored[key].revision if key in self.stored else 0
+        row = self.fresh.get(key) or self.changed.get(key)
+        if row is not None:
+            return row["revision"]
+        return self.stored[key][1] if key in self.stored else 0
+
+
+LICENCES = Licence.__table__
+UPDATE_LICENCE = (update(LICENCES).where(LICENCES.c.id == bindparam("licence_row_id"))
+                  .values({name: bindparam(name) for name in (*FACE_FIELDS, "payload",
+                                                                "updated_at")}))
+
+
+def _load_batch(session: Session, clock: Clock, changes: list) -> _Batch:
+    """Read what the database knows of this batch's licences and change ids (two queries)."""
+    keys = {c["certificate_key"] for c in changes}
+    stored = session.execute(select(Licence.certificate_key, Licence.id, Licence.revision)
+                             .where(Licence.certificate_key.in_(keys)))
+    batch = _Batch(clock.now(), {key: (row_id, revision) for key, row_id, revision in stored})
+    batch.seen.update(session.scalars(select(AppliedChange.change_id).where(
+        AppliedChange.change_id.in_([c["change_id"] for c in changes]))))
+    return batch
 
 
 def apply_changes(session: Session, clock: Clock, changes: list) -> list[ChangeOutcome]:
@@ -85,23 +107,29 @@ def apply_changes(session: Session, clock: Clock, changes: list) -> list[ChangeO
         raise InvalidInput("changes", f"changes must be a list of at most {MAX_BATCH}")
     for change in changes:
         _check_change(change)
-    keys = {c["certificate_key"] for c in changes}
-    batch = _Batch(clock.now(), {lic.certificate_key: lic for lic in session.scalars(
-        select(Licence).where(Licence.certificate_key.in_(keys)))})
-    batch.seen.update(session.scalars(select(AppliedChange.change_id).where(
-        AppliedChange.change_id.in_([c["change_id"] for c in changes]))))
+    batch = _load_batch(session, clock, changes)
     outcomes = []
     for change in changes:
         outcome = _apply_one(change, batch)
         if outcome.outcome in ("rejected", "held"):
             batch.failed_keys.add(change["certificate_key"])
         outcomes.append(outcome)
-    if batch.fresh:  # bulk inserts: the ORM's unit of work costs more than the apply itself
-        session.execute(insert(Licence), list(batch.fresh.values()))
-    if batch.log:
-        session.execute(insert(AppliedChange), batch.log)
+    _write(session, batch)
     session.commit()
     return outcomes
+
+
+def _write(session: Session, batch: _Batch) -> None:
+    """Write the batch with one Core executemany per statement (no ORM unit of work)."""
+    connection = session.connection()
+    if batch.changed:
+        connection.execute(UPDATE_LICENCE, [
+            {**values, "licence_row_id": batch.stored[key][0]}
+            for key, values in batch.changed.items()])
+    if batch.fresh:
+        connection.execute(insert(LICENCES), list(batch.fresh.values()))
+    if batch.log:
+        connection.execute(insert(AppliedChange.__table__), batch.log)
 
 
 def _apply_one(change: dict, batch: _Batch) -> ChangeOutcome:
@@ -124,8 +152,7 @@ def _apply_one(change: dict, batch: _Batch) -> ChangeOutcome:
         return ChangeOutcome(change_id, "rejected", str(exc))
     values.update(payload=change["payload"], updated_at=batch.now)
     if key in batch.stored:
-        for name, value in values.items():
-            setattr(batch.stored[key], name, value)
+        batch.changed[key] = values
     elif key in batch.fresh:
         batch.fresh[key].update(values)
     else:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from concurrent.futures import Future, wait
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from shared.clock import require_aware
 from sync.config import SyncConfig
+from sync.lane import lane_for
 from sync.transport import CallRefused, Transport, TransportFailure
 
 log = logging.getLogger("sync")
@@ -44,6 +46,28 @@ class RunReport:
         return asdict(self)
 
 
+@dataclass
+class Settlement:
+    """What acknowledging one batch did, merged into the run's report by the sending thread."""
+
+    number: int
+    size: int
+    first_seq: int
+    last_seq: int
+    counts: Counter
+    acknowledged: int = 0
+    checkpoint: int | None = None
+    blocked: list = field(default_factory=list)
+
+
+@dataclass
+class _InFlight:
+    """The ministry calls of a run still on the lane: the read-ahead and the last settlement."""
+
+    ahead: tuple[Future, Future] | None = None
+    settling: Future | None = None
+
+
 def _moment(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
@@ -59,6 +83,7 @@ class Replicator:
         self.next_due_at: datetime | None = None
         self.lease_until: datetime | None = None
         self.last: RunReport | None = None
+        self.lane = lane_for(transport)
 
     def replicate_due(self, now: datetime) -> RunReport:
         """Deliver every change due at `now` (up to the batch budget) and report the run."""
@@ -83,53 +108,120 @@ class Replicator:
         return self._done(report)
 
     def _deliver(self, now: datetime, after: int, report: RunReport) -> None:
-        """Send due batches until none is left, one fails, or the batch budget is spent."""
+        """Send due batches in order until none is left, one fails, or the budget is spent."""
         report.checkpoint = after
-        for _ in range(self.config.max_batches):
-            page = self.transport.call("mem", "GET", "/api/v1/changes", query={
-                "after": after, "limit": self.config.batch_size, "until": now.isoformat()})
-            self.next_due_at = _moment(page.get("next_due_at"))
-            changes = page["changes"]
-            if not changes:
-                return
-            answer = self.transport.call("national", "POST", "/api/v1/ingest",
-                                         body={"changes": changes})
-            self._settle(changes, answer.get("results"), report)
-            report.batches += 1
-            after = page["next_after"]
-            if report.error or len(changes) < self.config.batch_size:
-                return
-            if not self._lease(self.config.lease_ttl)["granted"]:
-                report.error = "lease lost during the run"
-                return
-        report.more = True
+        flight = _InFlight()
+        try:
+            page = self._read(now, after)
+            for number in range(1, self.config.max_batches + 1):
+                if not page["changes"]:
+                    return
+                page = self._send(now, number, page, flight, report)
+                if page is None:
+                    return
+        finally:
+            self._land(flight, report)
 
-    def _settle(self, changes: list[dict], results, report: RunReport) -> None:
-        """Acknowledge the settled changes and report the rejected ones."""
+    def _send(self, now: datetime, number: int, page: dict, flight: _InFlight,
+              report: RunReport) -> dict | None:
+        """Send batch `number` and settle the one before; return the next page, or None to stop.
+
+        Pipelined on the ministry lane (sync.lane): page N+1 is read and the lease renewed while
+        batch N is applied, and batch N is acknowledged while batch N+1 is applied. A batch goes
+        out only once the previous one was answered, the lease renewal queued with its page
+        was granted and the batch before it was acknowledged.
+        """
+        changes = page["changes"]
+        full = len(changes) == self.config.batch_size
+        if full and number < self.config.max_batches:
+            flight.ahead = (self.lane.submit(self._read, now, page["next_after"]),
+                            self.lane.submit(self._lease, self.config.lease_ttl))
+        results = self._ingest(changes)
+        settling, flight.settling = flight.settling, None
+        self._merge(settling, report)
+        flight.settling = self.lane.submit(self._settle, number, changes, results)
+        report.batches, report.outcome = number, "delivered"
+        if self._rejected(results, report) or not full:
+            return None
+        if flight.ahead is None:
+            report.more = True  # the batch budget is spent: the next run goes on from here
+            return None
+        return self._next_page(flight, report)
+
+    def _read(self, now: datetime, after: int) -> dict:
+        """Read one page of the changes due at `now` after `after`."""
+        page = self.transport.call("mem", "GET", "/api/v1/changes", query={
+            "after": after, "limit": self.config.batch_size, "until": now.isoformat()})
+        self.next_due_at = _moment(page.get("next_due_at"))
+        return page
+
+    def _next_page(self, flight: _InFlight, report: RunReport) -> dict | None:
+        """Return the page read ahead, or None when the lease was lost meanwhile."""
+        (page, lease), flight.ahead = flight.ahead, None
+        if not lease.result()["granted"]:
+            report.error = "lease lost during the run"
+            return None
+        return page.result()
+
+    def _ingest(self, changes: list[dict]) -> list[dict]:
+        """Send one batch to the national portal; return its outcomes, checked against it."""
+        answer = self.transport.call("national", "POST", "/api/v1/ingest",
+                                     body={"changes": changes})
+        results = answer.get("results")
         if not isinstance(results, list) or [r.get("change_id") for r in results] != [
                 c["change_id"] for c in changes]:
             raise TransportFailure("national", "the answer does not match the batch sent")
-        counts = Counter(r["outcome"] for r in results)
+        return results
+
+    @staticmethod
+    def _rejected(results: list[dict], report: RunReport) -> bool:
+        """Note rejected changes on the report; say whether there were any."""
+        rejected = [r for r in results if r["outcome"] == "rejected"]
+        if rejected:
+            report.error = f"{len(rejected)} change(s) rejected: {rejected[0].get('error')}"
+        return bool(rejected)
+
+    def _settle(self, number: int, changes: list[dict], results: list[dict]) -> Settlement:
+        """Acknowledge the settled changes and report the rejected ones (on the lane)."""
+        settlement = Settlement(number, len(changes), changes[0]["seq"], changes[-1]["seq"],
+                                Counter(r["outcome"] for r in results))
         settled = [r["change_id"] for r in results if r["outcome"] in SETTLED]
         rejected = [{"change_id": r["change_id"], "error": r.get("error")}
                     for r in results if r["outcome"] == "rejected"]
         if settled:
             ack = self.transport.call("mem", "POST", "/api/v1/changes/ack",
                                       body={"change_ids": settled})
-            report.acknowledged += ack["acknowledged"]
-            report.checkpoint = ack["checkpoint"]
+            settlement.acknowledged, settlement.checkpoint = ack["acknowledged"], ack["checkpoint"]
         if rejected:
-            nack = self.transport.call("mem", "POST", "/api/v1/changes/nack", body={
-                "failures": rejected, "max_attempts": self.config.max_attempts})
-            report.blocked += nack["blocked"]
-            report.error = f"{len(rejected)} change(s) rejected: {rejected[0]['error']}"
+            settlement.blocked = self.transport.call("mem", "POST", "/api/v1/changes/nack", body={
+                "failures": rejected, "max_attempts": self.config.max_attempts})["blocked"]
+        return settlement
+
+    @staticmethod
+    def _merge(settling: Future | None, report: RunReport) -> None:
+        """Wait for a batch's settlement (raising its failure); add it to the report; log it."""
+        if settling is None:
+            return
+        done = settling.result()
+        report.acknowledged += done.acknowledged
+        report.blocked += done.blocked
+        if done.checkpoint is not None:
+            report.checkpoint = done.checkpoint
         for name in OUTCOMES:
-            if counts[name]:
-                report.results[name] = report.results.get(name, 0) + counts[name]
-        report.outcome = "delivered"
-        log.info("batch %d: %d changes seq %d..%d -> %s; checkpoint %s", report.batches + 1,
-                 len(changes), changes[0]["seq"], changes[-1]["seq"],
-                 " ".join(f"{k}={counts[k]}" for k in OUTCOMES if counts[k]), report.checkpoint)
+            if done.counts[name]:
+                report.results[name] = report.results.get(name, 0) + done.counts[name]
+        log.info("batch %d: %d changes seq %d..%d -> %s; checkpoint %s", done.number,
+                 done.size, done.first_seq, done.last_seq,
+                 " ".join(f"{k}={done.counts[k]}" for k in OUTCOMES if done.counts[k]),
+                 report.checkpoint)
+
+    def _land(self, flight: _InFlight, report: RunReport) -> None:
+        """End a run with nothing left on the lane: drop an unused read-ahead, settle the last."""
+        if flight.ahead is not None:
+            wait(flight.ahead)  # its page is not sent; a failure there changes nothing
+            flight.ahead = None
+        settling, flight.settling = flight.settling, None
+        self._merge(settling, report)
 
     def _back_off(self, now: datetime, report: RunReport) -> None:
         """After a failure wait base * 2^(n-1) seconds (capped) before the next attempt."""

@@ -13,6 +13,7 @@ outcomes, so the replicator's code is identical in live mode and in replay:
 from __future__ import annotations
 
 import json
+import threading
 from typing import Protocol
 from urllib.parse import urlencode
 
@@ -64,12 +65,30 @@ def decode(service: str, status: int, data: bytes) -> dict:
 
 
 class HttpTransport:
-    """Call the portals over HTTP with requests: signed, with a timeout on every call."""
+    """Call the portals over HTTP with requests: signed, with a timeout on every call.
+
+    Safe to call from several threads (the replicator's ministry lane, the tick watcher): each
+    thread keeps its own pooled `requests.Session`.
+    """
+
+    concurrent = True
 
     def __init__(self, urls: dict[str, str], secret: str, clock: Clock, *, timeout: float = 10.0):
         self.urls = {name: url.rstrip("/") for name, url in urls.items()}
         self.secret, self.clock, self.timeout = secret, clock, timeout
-        self.http = requests.Session()
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+
+    @property
+    def http(self) -> requests.Session:
+        """Return this thread's pooled HTTP session."""
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            with self._lock:
+                self._sessions.append(session)
+        return session
 
     def call(self, service: str, method: str, path: str, *, query: dict | None = None,
              body: dict | None = None) -> dict:
@@ -87,12 +106,21 @@ class HttpTransport:
         return decode(service, response.status_code, response.content)
 
     def close(self) -> None:
-        """Close the pooled connections."""
-        self.http.close()
+        """Close every thread's pooled connections."""
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
 
 
 class WsgiTransport:
-    """Call the portals' WSGI apps in this process (replay and tests), signed like HTTP."""
+    """Call the portals' WSGI apps in this process (replay and tests), signed like HTTP.
+
+    Called from one thread only: the replicator runs its ministry lane inline with it, so a
+    replay is deterministic.
+    """
+
+    concurrent = False
 
     def __init__(self, apps: dict, secret: str, clock: Clock):
         self.clients = {name: app.test_client() for name, app in apps.items()}
