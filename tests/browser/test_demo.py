@@ -244,6 +244,7 @@ def test_the_demo_shows_the_delay_and_binding_after_three_working_days(
     expect(console.locator("#pending")).to_have_text("1")
     expect(console.locator("#due")).to_have_text("0")
     expect(console.locator("#next-due")).to_have_text("2026/10/10 00:00:00")
+    expect(console.locator("#last-run")).to_have_text("2026/9/30 10:00:00（无到期变更）")
     expect(console.locator("#queue tr.pending")).to_contain_text(f"{NAME} · {ITEM}")
     expect(console.locator("#weekday")).to_have_text("2026-09-30 星期三")
     expect(console.locator("#day-label")).to_have_text("工作日")
@@ -286,6 +287,7 @@ def three_working_days_pass(console, demo: Demo, screenshot) -> None:
     press(console, "立即同步", demo.replicator)
     assert demo.replicator.runs[-1].results == {"applied": 1}
     expect(console.locator("#delivered")).to_have_text("1")
+    expect(console.locator("#last-run")).to_have_text("2026/10/10 10:00:00（已送达）")
     expect(console.locator("#pending")).to_have_text("0")
     expect(console.locator("#queue tr.delivered")).to_contain_text("已送达 2026/10/10 10:00:00")
     screenshot(console, "demo_07_console_delivered")
