@@ -124,7 +124,7 @@ class Licence(LicenceFace, Base):
     __table_args__ = NATIONAL
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    payload: Mapped[dict]
+    payload: Mapped[dict] = mapped_column(deferred=True)  # the list pages never need it
     arrived_at: Mapped[datetime]   # first delivery
     updated_at: Mapped[datetime]   # latest applied change
 
