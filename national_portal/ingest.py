@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+import orjson
 from flask import Blueprint, current_app, jsonify, request
 
 from national_portal.context import get_clock, get_session
@@ -93,11 +94,15 @@ def ingest():
     verify_request(app.config.get("SYNC_SECRET") or sync_secret(), request.method, target,
                    request.get_data(), request.headers, now=clock.now(),
                    nonces=app.extensions.setdefault("certsim.nonces", NonceCache()))
-    data = request.get_json(silent=True)
+    try:
+        data = orjson.loads(request.get_data())
+    except orjson.JSONDecodeError:
+        data = None
     if not isinstance(data, dict):
         raise InvalidInput("body", "a JSON object is expected")
     outcomes = apply_changes(get_session(), clock, data.get("changes"))
-    return jsonify({"results": [o.to_json() for o in outcomes]})
+    return app.response_class(orjson.dumps({"results": [o.to_json() for o in outcomes]}),
+                              mimetype="application/json")
 
 
 @sim.get("/faults")

@@ -12,11 +12,11 @@ outcomes, so the replicator's code is identical in live mode and in replay:
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import Protocol
 from urllib.parse import urlencode
 
+import orjson
 import requests
 
 from shared.clock import Clock
@@ -43,16 +43,15 @@ class Transport(Protocol):
 def encode(path: str, query: dict | None, body: dict | None) -> tuple[str, bytes]:
     """Return the request target and the body bytes exactly as they are signed and sent."""
     target = path + (f"?{urlencode(query)}" if query else "")
-    data = b"" if body is None else json.dumps(body, ensure_ascii=False,
-                                               separators=(",", ":")).encode()
+    data = b"" if body is None else orjson.dumps(body)  # compact UTF-8
     return target, data
 
 
 def decode(service: str, status: int, data: bytes) -> dict:
     """Turn a portal's answer into its JSON body or the right exception."""
     try:
-        answer = json.loads(data) if data else None
-    except ValueError:
+        answer = orjson.loads(data) if data else None
+    except orjson.JSONDecodeError:
         answer = None
     if status >= 500 or (status < 400 and not isinstance(answer, dict)):
         reason = answer.get("error") if isinstance(answer, dict) else data[:200].decode(
