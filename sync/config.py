@@ -7,7 +7,7 @@
 | SYNC_SECRET | development value | HMAC secret shared with both portals |
 | SYNC_LAG (+ SYNC_LAG_SEED) | 3wd | checked here too, so a bad policy never starts the demo |
 | SYNC_INTERVAL | 5 | seconds between two runs of replicate_due |
-| SYNC_BATCH_SIZE | 200 | changes per ingest call (1..1000) |
+| SYNC_BATCH_SIZE | 200 | changes per feed read and ingest call (1..5000) |
 | SYNC_MAX_BATCHES | 50 | batches per run; the rest waits for the next run |
 | SYNC_TIMEOUT | 10 | seconds before an HTTP call is given up |
 | SYNC_LEASE_TTL | 60 | seconds (simulated) a lease lasts without renewal |
@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 from shared.errors import InvalidInput
 from shared.lag import LagPolicy, parse_lag
 from shared.wire import secret_from_env
+
+MAX_BATCH_SIZE = 5000  # the ministry's feed limit and the national ingest cap
 
 
 def default_holder() -> str:
@@ -54,7 +56,7 @@ class SyncConfig:
     holder: str = field(default_factory=default_holder)
 
     def __post_init__(self):
-        _check_range("SYNC_BATCH_SIZE", self.batch_size, 1, 1000)
+        _check_range("SYNC_BATCH_SIZE", self.batch_size, 1, MAX_BATCH_SIZE)
         _check_range("SYNC_MAX_BATCHES", self.max_batches, 1, 100_000)
         _check_range("SYNC_INTERVAL", self.interval, 0.1, 86_400)
         _check_range("SYNC_TIMEOUT", self.timeout, 0.01, 600)

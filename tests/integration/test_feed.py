@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 import mem_portal
 from shared import outbox
@@ -111,6 +111,30 @@ def test_acknowledging_marks_delivered_and_moves_the_checkpoint_past_a_gap_only_
     again = ministry.post("/api/v1/changes/ack", {"change_ids": [ids[keys[0]], ids[keys[1]]]})
     assert again == {"acknowledged": 1, "checkpoint": 3}
     assert ministry.feed()["changes"] == []
+
+
+def test_acknowledging_finds_rows_by_change_id_without_walking_the_backlog(ministry, mem):
+    engine = mem.extensions["certsim"].engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the query plan checked here is SQLite's (PostgreSQL plans from statistics)")
+    [ministry.issue(n) for n in range(3)]
+    ids = [c["change_id"] for c in ministry.feed()["changes"]]
+    updates = []
+
+    def note(_conn, _cursor, statement, parameters, _context, _many):
+        if statement.startswith("UPDATE outbox") and "change_id IN" in statement:
+            updates.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        ministry.post("/api/v1/changes/ack", {"change_ids": ids})
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    [(statement, parameters)] = updates
+    with engine.connect() as connection:
+        plan = " ".join(row[-1] for row in connection.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}", parameters))
+    assert "(change_id=?)" in plan and "state" not in plan, plan
 
 
 def test_a_change_rejected_too_often_is_blocked_holds_its_licence_and_can_be_retried(ministry):

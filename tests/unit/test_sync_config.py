@@ -40,7 +40,7 @@ def test_every_variable_is_read():
     ("SYNC_LAG_SEED", "x", "not an integer"),
     ("SYNC_INTERVAL", "soon", "not a number"),
     ("SYNC_BATCH_SIZE", "0", "out of range"),
-    ("SYNC_BATCH_SIZE", "5000", "out of range"),
+    ("SYNC_BATCH_SIZE", "5001", "out of range"),
     ("SYNC_MEM_URL", "mem:9001", r"not an http\(s\) URL"),
     ("SYNC_BACKOFF_MAX", "0.1", "out of range"),
 ])
