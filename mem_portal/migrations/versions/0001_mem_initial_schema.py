@@ -99,6 +99,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_certificate_key'), ['certificate_key'], unique=False)
+        batch_op.create_index('ix_outbox_state_seq', ['state', 'seq'], unique=False)
         batch_op.create_index('ix_outbox_state_visible', ['state', 'visible_at'], unique=False)
 
     op.create_table('replication_state',
@@ -197,6 +198,7 @@ def downgrade() -> None:
     op.drop_table('replication_state')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_state_visible')
+        batch_op.drop_index('ix_outbox_state_seq')
         batch_op.drop_index(batch_op.f('ix_outbox_certificate_key'))
 
     op.drop_table('outbox')
