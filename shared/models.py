@@ -115,6 +115,8 @@ class ReplicationState(Base):
     last_run_at: Mapped[datetime | None]
     last_run: Mapped[dict | None]
     tick_requested_at: Mapped[datetime | None]
+    ticks: Mapped[int] = mapped_column(default=0)  # "run now" requests so far (a frozen clock
+    #                                                 gives two requests the same time)
 
 
 class Licence(LicenceFace, Base):

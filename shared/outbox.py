@@ -200,25 +200,28 @@ def take_lease(session: Session, clock: Clock, holder: str, ttl_seconds: float,
     session.commit()
     return {"granted": granted, "holder": state.lease_holder,
             "expires_at": _iso(state.lease_expires_at), "checkpoint": state.checkpoint,
-            "tick_requested_at": _iso(state.tick_requested_at)}
+            "tick_requested_at": _iso(state.tick_requested_at), "ticks": state.ticks}
 
 
 def lease_state(session: Session) -> dict:
     """Return the lease, checkpoint and last tick request without changing them."""
     state = session.get(ReplicationState, STATE)
     if state is None:
-        return {"holder": None, "expires_at": None, "checkpoint": 0, "tick_requested_at": None}
+        return {"holder": None, "expires_at": None, "checkpoint": 0, "tick_requested_at": None,
+                "ticks": 0}
     return {"holder": state.lease_holder, "expires_at": _iso(state.lease_expires_at),
-            "checkpoint": state.checkpoint, "tick_requested_at": _iso(state.tick_requested_at)}
+            "checkpoint": state.checkpoint, "tick_requested_at": _iso(state.tick_requested_at),
+            "ticks": state.ticks}
 
 
 def request_tick(session: Session, clock: Clock) -> dict:
     """Ask the running replicator to run now (it polls for this)."""
     state = _state(session)
     state.tick_requested_at = clock.now()
+    state.ticks = (state.ticks or 0) + 1
     session.commit()
     session.refresh(state)
-    return {"tick_requested_at": _iso(state.tick_requested_at)}
+    return {"tick_requested_at": _iso(state.tick_requested_at), "ticks": state.ticks}
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -255,6 +255,10 @@ class Replicator:
                      report.batches, report.results or "nothing delivered")
         return report
 
+    def retry_now(self) -> None:
+        """Forget the back-off: someone asked for a run now (立即同步), e.g. after an outage."""
+        self.retry_at = None
+
     def next_wakeup(self, now: datetime) -> datetime | None:
         """Return when a run next has something to do: a retry, more backlog, or a due change."""
         if self.retry_at is not None and self.retry_at > now:

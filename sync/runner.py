@@ -36,7 +36,7 @@ class TickWatcher:
 
     def __init__(self, replicator: Replicator, scheduler):
         self.replicator, self.scheduler = replicator, scheduler
-        self.seen: str | None = None
+        self.seen: int | None = None
         self.started = False
 
     def __call__(self) -> None:
@@ -45,11 +45,12 @@ class TickWatcher:
             state = self.replicator.transport.call("mem", "GET", "/api/v1/changes/lease")
         except TransportFailure:
             return
-        requested = state.get("tick_requested_at")
-        if self.started and requested and requested != self.seen:
-            log.info("tick requested at %s: running now", requested)
+        ticks = state.get("ticks", 0)
+        if self.started and ticks != self.seen:
+            log.info("tick requested at %s: running now", state.get("tick_requested_at"))
+            self.replicator.retry_now()
             self.scheduler.modify_job(JOB_ID, next_run_time=wall_now())
-        self.seen, self.started = requested, True
+        self.seen, self.started = ticks, True
 
 
 def build_scheduler(replicator: Replicator, clock: Clock, config: SyncConfig, *,

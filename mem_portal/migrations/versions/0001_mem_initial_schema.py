@@ -110,6 +110,7 @@ def upgrade() -> None:
     sa.Column('last_run_at', shared.db.AwareDateTime(timezone=True), nullable=True),
     sa.Column('last_run', sa.JSON(), nullable=True),
     sa.Column('tick_requested_at', shared.db.AwareDateTime(timezone=True), nullable=True),
+    sa.Column('ticks', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_replication_state')),
     info={'db': 'mem'}
     )
