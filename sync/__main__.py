@@ -20,7 +20,6 @@ log = logging.getLogger("sync")
 def main(environ: dict | None = None) -> int:
     """Check the configuration, then replicate every SYNC_INTERVAL seconds until stopped."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run is noise
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per batch is ours
     try:
         config = load_config(environ)
