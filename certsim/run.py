@@ -119,29 +119,37 @@ def run(args) -> int:
         if child.name == "national":  # the replicator and console start once both portals answer
             wait_until_up([env["SYNC_MEM_URL"], env["SYNC_NATIONAL_URL"]], procs)
     print(banner(args.port, env), flush=True)
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, _terminated)
+    code, signalled = 0, False
     try:
         pid, status = os.wait()
         name = next((n for n, p in procs.items() if p.pid == pid), str(pid))
         print(f"certsim: {name} exited with status {status >> 8}; stopping the others",
               file=sys.stderr)
         code = 1
-    except KeyboardInterrupt:
-        code = 0
-    stop(procs)
+    except KeyboardInterrupt:  # Ctrl-C: the terminal sent SIGINT to every child as well
+        signalled = True
+    except Terminated:
+        pass
+    stop(procs, signalled=signalled)
     return code
 
 
-def _interrupt(_signum, _frame) -> None:
-    raise KeyboardInterrupt
+class Terminated(Exception):
+    """The supervisor was sent SIGTERM."""
 
 
-def stop(procs: dict[str, subprocess.Popen]) -> None:
-    """Terminate every child, then kill those that do not stop in time."""
-    for proc in procs.values():
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-    for name, proc in procs.items():
+def _terminated(_signum, _frame) -> None:
+    raise Terminated
+
+
+def stop(procs: dict[str, subprocess.Popen], *, signalled: bool) -> None:
+    """Stop every child (SIGTERM unless Ctrl-C reached them already), kill the stragglers."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the stop
+    for name, proc in reversed(procs.items()):  # the replicator releases its lease first
+        if not signalled and proc.poll() is None:
+            proc.terminate()
         try:
             proc.wait(timeout=STOP_GRACE_SECONDS)
         except subprocess.TimeoutExpired:
