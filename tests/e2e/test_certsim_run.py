@@ -1,0 +1,86 @@
+"""`certsim run` (what `make run` starts): every process answers, SIGTERM stops them all."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import urllib.request
+
+import pytest
+
+from certsim.run import children, environment
+
+
+def free_port_block() -> int:
+    """Return a port P such that P, P+1 and P+2 are free on loopback (best effort)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port < 65000 and all(_free(port + n) for n in (1, 2)):
+            return port
+    pytest.skip("no block of three free ports")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_the_environment_keeps_database_urls_the_user_set(monkeypatch, tmp_path):
+    monkeypatch.setenv("MEM_DATABASE_URL", "postgresql+psycopg://db/mem")
+    env = environment("127.0.0.1", 9000, tmp_path)
+    assert env["MEM_DATABASE_URL"] == "postgresql+psycopg://db/mem"
+    assert env["SYNC_MEM_URL"] == "http://127.0.0.1:9001"
+    assert env["CERTSIM_CLOCK"] == str(tmp_path / "clock.json")
+
+
+def test_the_portals_are_served_by_waitress_not_the_debug_server():
+    argv = {child.name: child.argv for child in children("127.0.0.1", 9000)}
+    assert argv["ministry"][1:3] == ["-m", "waitress"]
+    assert "--call" in argv["national"] and argv["replicator"][1:] == ["-m", "sync"]
+
+
+def test_certsim_run_serves_both_portals_the_console_and_replicates_then_stops_on_sigterm(
+        tmp_path):
+    port = free_port_block()
+    env = {**os.environ, "CERTSIM_VAR_DIR": str(tmp_path), "CERTSIM_FAST_HASH": "1",
+           "MEM_DATABASE_URL": f"sqlite:///{tmp_path / 'mem.sqlite3'}",
+           "NATIONAL_DATABASE_URL": f"sqlite:///{tmp_path / 'national.sqlite3'}",
+           "SYNC_INTERVAL": "0.5"}
+    supervisor = subprocess.Popen([sys.executable, "-m", "certsim", "run", "--port", str(port)],
+                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  text=True)
+    watchdog = threading.Timer(120, supervisor.kill)  # a hung start must not hang the suite
+    watchdog.start()
+    try:
+        lines = _read_until(supervisor, "demo logins")
+        assert any(f"http://127.0.0.1:{port + 1}/" in line for line in lines)
+        for offset in (1, 2):
+            assert urllib.request.urlopen(f"http://127.0.0.1:{port + offset}/",
+                                          timeout=10).status == 200
+        _read_until(supervisor, "delivered")  # the replicator ran against both portals
+        state = json.load(urllib.request.urlopen(
+            f"http://127.0.0.1:{port + 1}/_sim/replication", timeout=10))
+        assert state["delivered"] >= 1
+    finally:
+        supervisor.send_signal(signal.SIGTERM)
+        out, _ = supervisor.communicate(timeout=60)
+        watchdog.cancel()
+    assert supervisor.returncode == 0
+    assert "Traceback" not in out
+
+
+def _read_until(process: subprocess.Popen, marker: str, limit: int = 400) -> list[str]:
+    lines = []
+    for _ in range(limit):
+        line = process.stdout.readline()
+        if not line:
+            pytest.fail("certsim run ended early:\n" + "".join(lines))
+        lines.append(line)
+        if marker in line:
+            return lines
+    pytest.fail(f"{marker!r} not seen:\n" + "".join(lines))
