@@ -18,10 +18,9 @@ from national_portal.forms import RegistrationInput
 from national_portal.models import LoginSession
 from shared.accounts import services as accounts
 from shared.accounts.models import Account, FaceCheck, SmsMessage
-from shared.accounts.passwords import password_problem
 from shared.clock import Clock
 from shared.errors import DomainError, Duplicate, FieldErrors, InvalidInput, NotFound
-from shared.identity import normalize_id_number, normalize_name, normalize_phone
+from shared.identity import normalize_phone
 
 SITE_NAME = "国家政务服务平台"
 LOGIN_TTL = timedelta(minutes=30)
@@ -47,30 +46,10 @@ def send_registration_code(session: Session, clock: Clock, phone: str, purpose: 
 def register(session: Session, clock: Clock, submitted: RegistrationInput) -> Account:
     """Create a 个人用户 (the national form has no image captcha)."""
     if submitted.date_error:  # refuse before spending the SMS code, naming every bad field
-        raise FieldErrors(_field_problems(submitted.registration, clock) |
+        raise FieldErrors(accounts.form_problems(submitted.registration, clock)[1] |
                           {"id_valid_from": submitted.date_error})
     return accounts.register_account(session, clock, submitted.registration,
                                      require_captcha=False)
-
-
-def _field_problems(form: accounts.Registration, clock: Clock) -> dict[str, str]:
-    """The problems of the fields that need no database, by the account rules."""
-    problems = {}
-    for field, check in (("phone", lambda: normalize_phone(form.phone)),
-                         ("name", lambda: normalize_name(form.name)),
-                         ("id_number", lambda: normalize_id_number(form.id_number,
-                                                                   today=clock.today()))):
-        try:
-            check()
-        except InvalidInput as exc:
-            problems[field] = exc.message
-    if problem := password_problem(form.password):
-        problems["password"] = problem
-    elif form.password != form.confirm_password:
-        problems["confirm_password"] = "两次输入的密码不一致"
-    if not form.agree:
-        problems["agree"] = "请阅读并同意注册协议"
-    return problems
 
 
 def log_in(session: Session, clock: Clock, login: str, password: str,

@@ -118,14 +118,10 @@ class Registration:
     agree: bool
 
 
-def register_account(session: Session, clock: Clock, form: Registration, *,
-                     require_captcha: bool = True) -> Account:
-    """Check every field, consume the captcha and SMS code, and create the account.
-
-    The national portal's form has no image captcha: it passes `require_captcha=False`.
-    """
-    errors: dict[str, str] = {}
-    values = {}
+def form_problems(form: Registration, clock: Clock) -> tuple[dict[str, str], dict[str, str]]:
+    """Check the fields that need no database; return (normalised values, problems)."""
+    values: dict[str, str] = {}
+    problems: dict[str, str] = {}
     for field, check in (("phone", lambda: normalize_phone(form.phone)),
                          ("name", lambda: normalize_name(form.name)),
                          ("id_number", lambda: normalize_id_number(form.id_number,
@@ -133,28 +129,29 @@ def register_account(session: Session, clock: Clock, form: Registration, *,
         try:
             values[field] = check()
         except InvalidInput as exc:
-            errors[field] = exc.message
+            problems[field] = exc.message
     if form.id_valid_from and form.id_valid_from > clock.today():
-        errors["id_valid_from"] = "身份证有效开始时间不能晚于今天"
+        problems["id_valid_from"] = "身份证有效开始时间不能晚于今天"
     if problem := password_problem(form.password or ""):
-        errors["password"] = problem
+        problems["password"] = problem
     elif form.password != form.confirm_password:
-        errors["confirm_password"] = "两次输入的密码不一致"
+        problems["confirm_password"] = "两次输入的密码不一致"
     if not form.agree:
-        errors["agree"] = "请阅读并同意注册协议"
+        problems["agree"] = "请阅读并同意注册协议"
+    return values, problems
+
+
+def register_account(session: Session, clock: Clock, form: Registration, *,
+                     require_captcha: bool = True) -> Account:
+    """Check every field, consume the captcha and SMS code, and create the account.
+
+    The national portal's form has no image captcha: it passes `require_captcha=False`.
+    """
+    values, errors = form_problems(form, clock)
     for field, column in (("phone", Account.phone), ("id_number", Account.id_number)):
         if field in values and session.scalar(select(Account.id).where(column == values[field])):
             errors[field] = "该手机号码已注册" if field == "phone" else "该身份证号已注册"
-    for field, use in (("captcha", lambda: use_captcha(session, clock, form.captcha_token,
-                                                        form.captcha_answer)),
-                       ("sms_code", lambda: use_sms_code(session, clock, values.get("phone", ""),
-                                                         form.sms_code, "register"))):
-        if field == "captcha" and not require_captcha:
-            continue
-        try:
-            use()
-        except InvalidInput as exc:
-            errors[field] = exc.message
+    errors |= _spend_codes(session, clock, form, values.get("phone", ""), require_captcha)
     if errors:
         session.commit()  # the captcha and SMS code are spent either way
         raise _duplicate_or_fields(errors)
@@ -168,6 +165,23 @@ def register_account(session: Session, clock: Clock, form: Registration, *,
         session.rollback()
         raise FieldErrors({"phone": "该手机号码或身份证号已注册"}) from None
     return account
+
+
+def _spend_codes(session: Session, clock: Clock, form: Registration, phone: str,
+                 require_captcha: bool) -> dict[str, str]:
+    """Use up the captcha (when the form has one) and the SMS code; return their problems."""
+    problems = {}
+    uses = {"captcha": lambda: use_captcha(session, clock, form.captcha_token,
+                                           form.captcha_answer),
+            "sms_code": lambda: use_sms_code(session, clock, phone, form.sms_code, "register")}
+    if not require_captcha:
+        del uses["captcha"]
+    for field, use in uses.items():
+        try:
+            use()
+        except InvalidInput as exc:
+            problems[field] = exc.message
+    return problems
 
 
 def _duplicate_or_fields(errors: dict[str, str]) -> DomainError:
