@@ -13,11 +13,12 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from certsim.console.moves import ClockMoves
-from shared.errors import DomainError
+from shared.errors import DomainError, InvalidInput
 from shared.workdays import calendar_from_env
 
 TIMEOUT = 5
 RECENT_DELIVERED = 5  # delivered changes the queue still shows
+CLOCK_STEPS = {"+1h": "1h", "+1wd": "1wd", "+3wd": "3wd"}  # button -> the portal's step
 
 
 class PortalRefused(Exception):
@@ -84,11 +85,11 @@ def create_app(config: dict | None = None) -> Flask:
     def move_clock():
         """Move the shared clock: +1h, +1 working day, +3 working days, freeze or resume."""
         action = (request.get_json(silent=True) or {}).get("action", "")
-        now = ClockMoves.parse(call("mem", "GET", "/_sim/clock")["now"])
         if action in ("freeze", "resume"):
             return jsonify(call("mem", "POST", "/_sim/clock", json={action: True}))
-        return jsonify(call("mem", "POST", "/_sim/clock",
-                            json={"set": moves.target(now, action).isoformat()}))
+        if action not in CLOCK_STEPS:
+            raise InvalidInput("action", f"未知的时钟操作 {action!r}：可用 +1h、+1wd、+3wd")
+        return jsonify(call("mem", "POST", "/_sim/clock", json={"advance": CLOCK_STEPS[action]}))
 
     @app.post("/api/replicate")
     def replicate():

@@ -1,30 +1,30 @@
-"""Where the console's clock buttons move the simulated time."""
+"""What the console says about the simulated day."""
 
 from datetime import datetime
 
-import pytest
-
 from certsim.console.moves import ClockMoves
 from shared.clock import SHANGHAI
-from shared.errors import InvalidInput
 from shared.workdays import WorkingCalendar
 
 MOVES = ClockMoves(WorkingCalendar())
-BEFORE_NATIONAL_DAY = datetime(2026, 9, 30, 10, 0, tzinfo=SHANGHAI)
 
 
-def test_plus_one_hour_adds_an_hour():
-    assert MOVES.target(BEFORE_NATIONAL_DAY, "+1h") == datetime(2026, 9, 30, 11, tzinfo=SHANGHAI)
+def at(day: str) -> datetime:
+    return datetime.fromisoformat(day + "T10:00").replace(tzinfo=SHANGHAI)
 
 
-def test_plus_one_working_day_jumps_the_national_day_break():
-    assert MOVES.target(BEFORE_NATIONAL_DAY, "+1wd") == datetime(2026, 10, 8, 10, tzinfo=SHANGHAI)
+def test_a_weekday_is_a_working_day():
+    assert MOVES.describe(at("2026-09-30"))["label"] == "工作日"
 
 
-def test_plus_three_working_days_counts_the_tiaoxiu_saturday():
-    assert MOVES.target(BEFORE_NATIONAL_DAY, "+3wd") == datetime(2026, 10, 10, 10, tzinfo=SHANGHAI)
+def test_national_day_is_a_public_holiday():
+    assert MOVES.describe(at("2026-10-02"))["label"] == "法定节假日"
 
 
-def test_an_unknown_move_is_refused():
-    with pytest.raises(InvalidInput):
-        MOVES.target(BEFORE_NATIONAL_DAY, "+1y")
+def test_the_tiaoxiu_saturday_is_a_working_weekend():
+    facts = MOVES.describe(at("2026-10-10"))
+    assert (facts["weekday"], facts["label"], facts["working"]) == ("星期六", "调休工作日", True)
+
+
+def test_a_year_without_calendar_data_is_said_to_be_unknown():
+    assert MOVES.describe(at("2027-03-01"))["working"] is None
