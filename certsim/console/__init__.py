@@ -12,7 +12,7 @@ import requests
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from certsim.console.moves import ClockMoves
+from certsim.console.days import DayFacts
 from shared.errors import DomainError, InvalidInput
 from shared.workdays import calendar_from_env
 
@@ -41,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     CSRFProtect(app)
     http = app.config.get("HTTP") or requests.Session()
-    moves = ClockMoves(calendar_from_env())
+    days = DayFacts(calendar_from_env())
 
     def call(portal: str, method: str, path: str, **kwargs):
         base = app.config["MEM_URL" if portal == "mem" else "NATIONAL_URL"]
@@ -63,7 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
         phone = request.args.get("phone", "")
         clock = call("mem", "GET", "/_sim/clock")
         replication = call("mem", "GET", "/_sim/replication")
-        data = {"clock": clock, "day": moves.describe(ClockMoves.parse(clock["now"])),
+        data = {"clock": clock, "day": days.describe(DayFacts.parse(clock["now"])),
                 "replication": replication, "queue": queue(replication["checkpoint"]),
                 "faults": call("national", "GET", "/_sim/faults")}
         if phone:

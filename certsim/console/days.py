@@ -16,7 +16,7 @@ DAY_LABELS = {(True, False): "工作日", (True, True): "调休工作日",
 
 
 @dataclass
-class ClockMoves:
+class DayFacts:
     calendar: WorkingCalendar
 
     @staticmethod

@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from certsim.console.moves import ClockMoves
+from certsim.console.days import DayFacts
 from shared.clock import SHANGHAI
 from shared.workdays import WorkingCalendar
 
-MOVES = ClockMoves(WorkingCalendar())
+DAYS = DayFacts(WorkingCalendar())
 
 
 def at(day: str) -> datetime:
@@ -14,17 +14,17 @@ def at(day: str) -> datetime:
 
 
 def test_a_weekday_is_a_working_day():
-    assert MOVES.describe(at("2026-09-30"))["label"] == "工作日"
+    assert DAYS.describe(at("2026-09-30"))["label"] == "工作日"
 
 
 def test_national_day_is_a_public_holiday():
-    assert MOVES.describe(at("2026-10-02"))["label"] == "法定节假日"
+    assert DAYS.describe(at("2026-10-02"))["label"] == "法定节假日"
 
 
 def test_the_tiaoxiu_saturday_is_a_working_weekend():
-    facts = MOVES.describe(at("2026-10-10"))
+    facts = DAYS.describe(at("2026-10-10"))
     assert (facts["weekday"], facts["label"], facts["working"]) == ("星期六", "调休工作日", True)
 
 
 def test_a_year_without_calendar_data_is_said_to_be_unknown():
-    assert MOVES.describe(at("2027-03-01"))["working"] is None
+    assert DAYS.describe(at("2027-03-01"))["working"] is None
