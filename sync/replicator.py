@@ -84,6 +84,7 @@ class Replicator:
         self.lease_until: datetime | None = None
         self.last: RunReport | None = None
         self.lane = lane_for(transport)
+        self.isolating = 0  # changes still to send one by one after a batch met a server error
 
     def replicate_due(self, now: datetime) -> RunReport:
         """Deliver every change due at `now` (up to the batch budget) and report the run."""
@@ -132,7 +133,7 @@ class Replicator:
         was granted and the batch before it was acknowledged.
         """
         changes = page["changes"]
-        full = len(changes) == self.config.batch_size
+        full = len(changes) == self._limit()
         if full and number < self.config.max_batches:
             flight.ahead = (self.lane.submit(self._read, now, page["next_after"]),
                             self.lane.submit(self._lease, self.config.lease_ttl))
@@ -151,7 +152,7 @@ class Replicator:
     def _read(self, now: datetime, after: int) -> dict:
         """Read one page of the changes due at `now` after `after`."""
         page = self.transport.call("mem", "GET", "/api/v1/changes", query={
-            "after": after, "limit": self.config.batch_size, "until": now.isoformat()})
+            "after": after, "limit": self._limit(), "until": now.isoformat()})
         self.next_due_at = _moment(page.get("next_due_at"))
         return page
 
@@ -163,15 +164,44 @@ class Replicator:
             return None
         return page.result()
 
+    def _limit(self) -> int:
+        """Batch size: one change at a time while a server error is being narrowed down."""
+        return 1 if self.isolating else self.config.batch_size
+
     def _ingest(self, changes: list[dict]) -> list[dict]:
         """Send one batch to the national portal; return its outcomes, checked against it."""
-        answer = self.transport.call("national", "POST", "/api/v1/ingest",
-                                     body={"changes": changes})
+        try:
+            answer = self.transport.call("national", "POST", "/api/v1/ingest",
+                                         body={"changes": changes})
+        except TransportFailure as exc:
+            return self._server_error(changes, exc)
         results = answer.get("results")
         if not isinstance(results, list) or [r.get("change_id") for r in results] != [
                 c["change_id"] for c in changes]:
             raise TransportFailure("national", "the answer does not match the batch sent")
+        self.isolating = max(0, self.isolating - len(changes))
         return results
+
+    def _server_error(self, changes: list[dict], exc: TransportFailure) -> list[dict]:
+        """Tell an outage from a change the national portal cannot take (a poison change).
+
+        A batch answered with a 5xx is retried one change at a time. When a single change
+        still gets a 5xx while an empty batch is accepted, the portal is up and that change
+        is what fails: it is rejected, so the ministry counts the attempt and, after
+        SYNC_MAX_ATTEMPTS, parks it as blocked. Anything else is an outage: back off.
+        """
+        if exc.status is None or exc.status < 500:
+            raise exc
+        if len(changes) > 1:
+            self.isolating = len(changes)
+            raise exc
+        try:
+            self.transport.call("national", "POST", "/api/v1/ingest", body={"changes": []})
+        except TransportFailure:
+            raise exc from None
+        self.isolating = 0
+        return [{"change_id": changes[0]["change_id"], "outcome": "rejected",
+                 "error": f"the national portal fails on this change ({exc.reason})"}]
 
     @staticmethod
     def _rejected(results: list[dict], report: RunReport) -> bool:
