@@ -150,7 +150,7 @@ def write_holders(conn, accounts: int, log: Callable[[str], None]) -> int:
     created = sql_time(HOLDING_TIME - timedelta(days=400))
     conn.executemany(
         "INSERT INTO accounts (id, phone, id_number, name, id_valid_from, password_hash, "
-        "created_at, identity_verified_at, failed_logins) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, 0)",
+        "created_at, identity_verified_at) VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
         ((p["id"], p["phone"], p["id_number"], p["name"], PASSWORD_HASH, created, created)
          for p in map(holder, range(1, accounts + 1))))
     type_code = ministry_codes()[1]

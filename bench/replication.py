@@ -161,7 +161,7 @@ def replicate(tmp: Path, clock: SharedClock) -> tuple[float, int, float]:
         urls = {"mem": portals[0][1], "national": portals[1][1]}
         config = SyncConfig(mem_url=urls["mem"], national_url=urls["national"], secret=SECRET,
                             batch_size=BATCH, max_batches=100, timeout=60, holder="bench")
-        transport = HttpTransport(urls, SECRET, clock, timeout=60)
+        transport = HttpTransport(urls, SECRET, timeout=60)
         started = time.perf_counter()
         applied = sum(report.results.get("applied", 0)
                       for report in _checked(run_due(Replicator(transport, config), clock)))

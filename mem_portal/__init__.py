@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Flask, abort, request
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 import mem_portal.models  # noqa: F401  (registers this portal's tables)
@@ -14,6 +14,8 @@ from mem_portal.settings import load_settings
 from mem_portal.web import register_error_handlers
 from shared.clock import Clock
 from shared.config import clock_from_env
+from shared.keys import development_secrets
+from shared.web.security import guard_control_plane, guard_development_secrets, limit_bodies
 
 
 def create_app(config: Mapping | None = None, *, clock: Clock | None = None) -> Flask:
@@ -21,6 +23,10 @@ def create_app(config: Mapping | None = None, *, clock: Clock | None = None) -> 
     app = Flask(__name__)
     app.config.update(load_settings(config))
     init_resources(app, clock or clock_from_env())
+    guard_development_secrets(app, development_secrets({
+        "MEM_SECRET_KEY": app.config["SECRET_KEY"], "SYNC_SECRET": app.config["SYNC_SECRET"],
+        "CERTSIM_SEAL_SEED": app.config["SEAL_SEED"]}))
+    limit_bodies(app, {"/verify/file": verify.MAX_BODY})
     csrf = CSRFProtect(app)
     for blueprint in (site.bp, auth.bp, facecheck.bp, space.bp, verify.bp):
         app.register_blueprint(blueprint)
@@ -33,20 +39,6 @@ def create_app(config: Mapping | None = None, *, clock: Clock | None = None) -> 
         app.register_blueprint(feed.sim, url_prefix="/_sim")
         csrf.exempt(sim.bp)
         csrf.exempt(feed.sim)
-        _control_plane_on_loopback_only(app)
+        guard_control_plane(app, loopback_only=app.config["SIM_LOOPBACK_ONLY"])
     register_error_handlers(app)
     return app
-
-
-LOOPBACK = ("127.0.0.1", "::1")
-
-
-def _control_plane_on_loopback_only(app: Flask) -> None:
-    """Answer /_sim only to this machine, unless SIM_LOOPBACK_ONLY is turned off."""
-    if not app.config.get("SIM_LOOPBACK_ONLY", True):
-        return
-
-    @app.before_request
-    def refuse_remote_control():
-        if request.path.startswith("/_sim/") and request.remote_addr not in LOOPBACK:
-            abort(404)

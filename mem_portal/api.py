@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
-from mem_portal.context import get_clock, get_session
+from mem_portal.context import get_clock, get_seal, get_session
 from mem_portal.forms import registration_from_json
 from mem_portal.licences import (
     download_headers,
@@ -142,7 +142,8 @@ def licence(key: str):
 def download(key: str):
     """下载: the OFD file."""
     cert = _my_licence(key)
-    data = render_licence_file(cert, get_clock().now(), public_url() + verify_path(cert))
+    data = render_licence_file(cert, get_clock().now(), public_url() + verify_path(cert),
+                               get_seal())
     return Response(data, headers=download_headers(cert))
 
 

@@ -31,6 +31,7 @@ from mem_portal.web import error_json, page_login
 from shared.accounts.passwords import PASSWORD_RULE
 from shared.accounts.services import SMS_TTL, new_captcha, register_account
 from shared.errors import DomainError, FieldErrors, NotFound
+from shared.web.security import safe_next
 
 bp = Blueprint("auth", __name__)
 KEPT_FIELDS = ("phone", "name", "id_number", "id_valid_from", "id_long_term", "sms_code", "agree")
@@ -52,7 +53,7 @@ def login():
                                error=exc), 200
     session.clear()
     session["login"] = row.marker
-    return redirect(_safe_next(request.args.get("next")) or url_for("space.home"))
+    return redirect(safe_next(request.args.get("next")) or url_for("space.home"))
 
 
 @bp.post("/logout")
@@ -146,10 +147,3 @@ def sms_code():
     except DomainError as exc:
         return error_json(exc)
     return jsonify(sent=True, expires_in=int(SMS_TTL.total_seconds()))
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Allow only local paths as the place to go after login."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None

@@ -13,6 +13,8 @@ from shared.certificates import Issuance
 from shared.clock import Clock
 from shared.db import make_engine, make_sessionmaker
 from shared.lag import parse_lag
+from shared.ofd.seal import seal_key
+from shared.ofd.sm2 import SealKey
 from shared.workdays import WorkingCalendar, calendar_from_env
 
 EXTENSION = "certsim"
@@ -50,6 +52,11 @@ def get_session() -> Session:
 
 def get_clock() -> Clock:
     return resources().clock
+
+
+def get_seal() -> SealKey:
+    """Return the key that seals this portal's licence files (from SEAL_SEED, its own secret)."""
+    return seal_key(current_app.config["SEAL_SEED"])
 
 
 def _close_session(_exc) -> None:

@@ -21,6 +21,7 @@ from shared.accounts.services import (
 )
 from shared.errors import DomainError, NotFound
 from shared.identity import mask_id_number, mask_name
+from shared.web.security import safe_next
 
 bp = Blueprint("face", __name__)
 PURPOSES = {"register": "自然人用户注册", "licences": "查看我的证照", "bind": "绑定证照"}
@@ -41,7 +42,7 @@ def render_check_page(template: str, ticket, done_url: str, **extra):
 def check():
     """Open a new face check for this login (我的证照 asks for one) and show its QR codes."""
     ticket = start_login_check(get_session(), get_clock(), page_login())
-    done_url = _local(request.args.get("next")) or url_for("space.licences")
+    done_url = safe_next(request.args.get("next")) or url_for("space.licences")
     return render_check_page("space/face_check.html", ticket, done_url, section="licences")
 
 
@@ -82,8 +83,3 @@ def app_page(token: str):
 def app_download():
     """The page the right-hand QR code opens: where to get the 国家政务服务平台 APP."""
     return render_template("face/download.html")
-
-
-def _local(target: str | None) -> str | None:
-    return target if target and target.startswith("/") and not target.startswith("//") else None
-

@@ -10,12 +10,11 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, jsonify, request
 
-from mem_portal.context import get_clock, get_session
+from mem_portal.context import get_clock, get_session, resources
 from shared import outbox
-from shared.config import sync_secret
 from shared.errors import DomainError, InvalidInput, NotFound
 from shared.lag import parse_lag
-from shared.wire import NonceCache, verify_request
+from shared.web.signed import require_signed_call
 
 api = Blueprint("feed", __name__)
 sim = Blueprint("feed_sim", __name__)
@@ -33,16 +32,7 @@ def domain_error(exc: DomainError):
 @api.before_request
 def check_signature() -> None:
     """Refuse any feed call that is not signed with the replication secret."""
-    verify_signed(current_app, request, get_clock().now())
-
-
-def verify_signed(app, req, now: datetime) -> None:
-    """Verify the signature headers of `req` against the app's secret and nonce cache."""
-    target = req.path + (f"?{req.query_string.decode()}" if req.query_string else "")
-    nonces = app.extensions.setdefault("certsim.nonces", NonceCache())
-    secret = app.config.get("SYNC_SECRET") or sync_secret()
-    verify_request(secret, req.method, target, req.get_data(), req.headers, now=now,
-                   nonces=nonces)
+    require_signed_call(current_app.config["SYNC_SECRET"], resources().sessions)
 
 
 def body() -> dict:

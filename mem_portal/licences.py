@@ -17,6 +17,7 @@ from shared.clock import SHANGHAI
 from shared.errors import NotEligible, NotFound
 from shared.models import Certificate
 from shared.ofd import OFD_MEDIA_TYPE, render_face_svg, render_licence_ofd
+from shared.ofd.sm2 import SealKey
 from shared.rules import STATUS_LABELS, e_licence_eligibility, effective_status
 
 LICENCE_TYPE = "特种作业操作证"
@@ -138,9 +139,10 @@ def download_headers(cert: Certificate) -> dict[str, str]:
                                    f"filename*=UTF-8''{utf8_name}"}
 
 
-def render_licence_file(cert: Certificate, generated_at: datetime, verify_url: str) -> bytes:
-    """Render the holder's e-licence as a sealed OFD file."""
-    return render_licence_ofd(cert, generated_at=generated_at, verify_url=verify_url)
+def render_licence_file(cert: Certificate, generated_at: datetime, verify_url: str,
+                        seal: SealKey) -> bytes:
+    """Render the holder's e-licence as an OFD file sealed with `seal`."""
+    return render_licence_ofd(cert, generated_at=generated_at, verify_url=verify_url, seal=seal)
 
 
 def render_face_picture(cert: Certificate, verify_url: str) -> str:

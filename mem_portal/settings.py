@@ -8,18 +8,25 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from shared.config import mem_database_url, sync_secret
+from shared.config import mem_database_url
+from shared.keys import development_value
 
-DEV_SECRET_KEY = "certsim-mem-dev-secret-change-me"
 TRUE = {"1", "true", "yes", "on"}
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in TRUE
+
 
 # config key -> (environment variable, parser)
 ENVIRONMENT = {
     "DATABASE_URL": ("MEM_DATABASE_URL", str),
     "SECRET_KEY": ("MEM_SECRET_KEY", str),
-    "SIM_ENABLED": ("MEM_SIM_ENABLED", lambda v: v.strip().lower() in TRUE),
+    "SIM_ENABLED": ("MEM_SIM_ENABLED", _flag),
+    "SIM_LOOPBACK_ONLY": ("MEM_SIM_LOOPBACK_ONLY", _flag),
     "PUBLIC_URL": ("MEM_PUBLIC_URL", str),
     "SYNC_SECRET": ("SYNC_SECRET", str),
+    "SEAL_SEED": ("CERTSIM_SEAL_SEED", str),
     "SYNC_LAG": ("SYNC_LAG", str),
     "SYNC_LAG_SEED": ("SYNC_LAG_SEED", int),
 }
@@ -29,10 +36,13 @@ def defaults() -> dict:
     """Return the settings that suit `make run` on one machine."""
     return {
         "DATABASE_URL": mem_database_url(),
-        "SECRET_KEY": DEV_SECRET_KEY,
+        # Development values: a portal running on one serves this machine only.
+        "SECRET_KEY": development_value("MEM_SECRET_KEY"),
+        "SYNC_SECRET": development_value("SYNC_SECRET"),
+        "SEAL_SEED": development_value("CERTSIM_SEAL_SEED"),
         "SIM_ENABLED": False,
+        "SIM_LOOPBACK_ONLY": True,
         "PUBLIC_URL": "",             # empty: the URL the request came in on
-        "SYNC_SECRET": sync_secret(),
         "SYNC_LAG": "3wd",
         "SYNC_LAG_SEED": 0,
         "SESSION_COOKIE_NAME": "mem_session",

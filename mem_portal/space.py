@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-from mem_portal.context import get_clock, get_session
+from mem_portal.context import get_clock, get_seal, get_session
 from mem_portal.licences import (
     READER_HINT,
     download_headers,
@@ -91,7 +91,8 @@ def download(key: str):
     if (gate := _face_check_gate()) is not None:
         return gate
     cert = _my_licence_or_404(key)
-    data = render_licence_file(cert, get_clock().now(), public_url() + verify_path(cert))
+    data = render_licence_file(cert, get_clock().now(), public_url() + verify_path(cert),
+                               get_seal())
     return Response(data, headers=download_headers(cert))
 
 

@@ -16,17 +16,19 @@ from flask_wtf.file import FileField, FileRequired, FileSize
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mem_portal.context import get_clock, get_session
+from mem_portal.context import get_clock, get_seal, get_session
 from shared.clock import SHANGHAI, Clock
 from shared.errors import DomainError, InvalidInput
 from shared.identifiers import parse_licence_id
 from shared.identity import mask_id_number, mask_name
 from shared.models import Certificate
 from shared.ofd import Verification, verify_ofd
+from shared.ofd.sm2 import SealKey
 from shared.rules import STATUS_LABELS, effective_status
 
 bp = Blueprint("verify", __name__)
 MAX_UPLOAD = 2 * 1024 * 1024
+MAX_BODY = MAX_UPLOAD + 64 * 1024  # the file and the form around it
 SUPERSEDED = "superseded"
 VERDICTS = {
     "valid": "该电子证照真实有效",
@@ -105,9 +107,10 @@ def public_rows(cert: Certificate) -> list[tuple[str, str]]:
     ]
 
 
-def check_file(session: Session, clock: Clock, data: bytes) -> tuple[Verification, LicenceCheck | None]:
+def check_file(session: Session, clock: Clock, data: bytes,
+               seal: SealKey) -> tuple[Verification, LicenceCheck | None]:
     """Verify an uploaded file's digests and seal, then look up the licence it names."""
-    result = verify_ofd(data)
+    result = verify_ofd(data, seal=seal)
     if not result.genuine or not result.licence_id:
         return result, None
     return result, check_licence(session, clock, result.licence_id)
@@ -148,7 +151,8 @@ def upload():
     form = UploadForm()
     if not form.validate_on_submit():
         return render_template("verify/index.html", form=form, when=_when), 400
-    verification, check = check_file(get_session(), get_clock(), form.licence_file.data.read())
+    verification, check = check_file(get_session(), get_clock(), form.licence_file.data.read(),
+                                     get_seal())
     return render_template("verify/file.html", verification=verification, check=check,
                            form=UploadForm(), when=_when)
 

@@ -13,6 +13,7 @@ from mem_portal.logins import NotLoggedIn, account_of, current_login
 from shared.clock import SHANGHAI
 from shared.errors import DomainError, InvalidInput
 from shared.identity import mask_id_number, mask_phone
+from shared.web.security import add_security_headers
 
 STATUS = {
     "invalid_input": 400, "not_logged_in": 401, "bad_credentials": 401,
@@ -22,7 +23,7 @@ STATUS = {
 WEEKDAYS = "一二三四五六日"
 JSON_PREFIXES = ("/api/", "/_sim/")
 HTTP_MESSAGES = {400: "请求无效，请检查后重试", 403: "您无权访问该页面", 404: "您访问的页面不存在或已删除",
-                 405: "不支持该请求方式"}
+                 405: "不支持该请求方式", 413: "提交的内容过大", 415: "请求内容应为JSON"}
 
 
 def public_url() -> str:
@@ -86,7 +87,8 @@ def _wants_json() -> bool:
 def _http_error(error):
     message = HTTP_MESSAGES.get(error.code, "请求无效")
     if _wants_json():
-        code = {403: "forbidden", 404: "not_found"}.get(error.code, "invalid_input")
+        code = {403: "forbidden", 404: "not_found", 413: "too_large"}.get(error.code,
+                                                                           "invalid_input")
         return jsonify({"error": code, "field": None, "message": message}), error.code
     return render_template("errors/error.html", status=error.code, message=message), error.code
 
@@ -100,7 +102,7 @@ def register_error_handlers(app) -> None:
     """Answer domain errors, CSRF failures and HTTP errors as JSON or as a portal page."""
     app.register_error_handler(DomainError, error_json)
     app.register_error_handler(CSRFError, _csrf_error)
-    for status in (400, 403, 404, 405):
+    for status in (400, 403, 404, 405, 413, 415):
         app.register_error_handler(status, _http_error)
     app.context_processor(page_context)
     app.after_request(add_security_headers)
@@ -120,17 +122,3 @@ def body_text(body: dict, key: str) -> str:
     """Return a string field of a JSON body ("" when absent or not a string)."""
     value = body.get(key)
     return value if isinstance(value, str) else ""
-
-
-CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; "
-                           "style-src 'self' 'unsafe-inline'; script-src 'self'; "
-                           "frame-ancestors 'none'; form-action 'self'")
-
-
-def add_security_headers(response):
-    """Forbid framing, inline scripts and MIME sniffing on every answer."""
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response

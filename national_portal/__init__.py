@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Flask, abort, request
+from flask import Flask, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from shared.clock import Clock
 from shared.config import clock_from_env
 from shared.errors import DomainError
+from shared.keys import development_secrets
+from shared.web.security import (
+    add_security_headers,
+    guard_control_plane,
+    guard_development_secrets,
+    limit_bodies,
+)
 
 
 def create_app(config: Mapping | None = None, *, clock: Clock | None = None) -> Flask:
@@ -22,6 +29,10 @@ def create_app(config: Mapping | None = None, *, clock: Clock | None = None) -> 
     app.config.update(load_config(config))
     app.json.ensure_ascii = False  # Chinese messages stay readable in API answers
     init_resources(app, clock or clock_from_env())
+    guard_development_secrets(app, development_secrets({
+        "NATIONAL_SECRET_KEY": app.config["SECRET_KEY"],
+        "SYNC_SECRET": app.config["SYNC_SECRET"]}))
+    limit_bodies(app, {"/api/v1/ingest": ingest.MAX_BODY})
     csrf = CSRFProtect(app)
     for blueprint in (portal.bp, auth.bp, space.bp, licences.bp, faces.bp):
         app.register_blueprint(blueprint)
@@ -32,9 +43,10 @@ def create_app(config: Mapping | None = None, *, clock: Clock | None = None) -> 
         for blueprint in (sim.bp, ingest.sim):
             csrf.exempt(blueprint)
             app.register_blueprint(blueprint, url_prefix="/_sim")
-        _control_plane_on_loopback_only(app)
+        guard_control_plane(app, loopback_only=app.config["SIM_LOOPBACK_ONLY"])
     web.register_filters(app)
     _register_page_hooks(app, web)
+    app.after_request(add_security_headers)
     return app
 
 
@@ -57,7 +69,7 @@ def _register_page_hooks(app: Flask, web) -> None:
         """Render a refused rule as a page."""
         return web.domain_error_page(exc)
 
-    for status in (400, 403, 404, 405):
+    for status in (400, 403, 404, 405, 413, 415):
         app.register_error_handler(status, lambda exc, s=status: _error_response(web, s))
 
 
@@ -71,17 +83,3 @@ def _error_response(web, status: int):
 
         return http_error(status)
     return web.render_error(status)
-
-
-LOOPBACK = ("127.0.0.1", "::1")
-
-
-def _control_plane_on_loopback_only(app: Flask) -> None:
-    """Answer /_sim only to this machine, unless SIM_LOOPBACK_ONLY is turned off."""
-    if not app.config.get("SIM_LOOPBACK_ONLY", True):
-        return
-
-    @app.before_request
-    def refuse_remote_control():
-        if request.path.startswith("/_sim/") and request.remote_addr not in LOOPBACK:
-            abort(404)

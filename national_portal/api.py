@@ -21,7 +21,8 @@ STATUS_OF = {"invalid_input": 400, "not_logged_in": 401, "bad_credentials": 401,
              "not_found": 404, "duplicate": 409, "not_eligible": 409, "locked": 423}
 HTTP_ERRORS = {400: ("invalid_input", "请求有误"), 401: ("not_logged_in", "请先登录"),
                403: ("forbidden", "无权访问"), 404: ("not_found", "接口不存在"),
-               405: ("invalid_input", "请求方式不正确")}
+               405: ("invalid_input", "请求方式不正确"), 413: ("too_large", "请求体过大"),
+               415: ("invalid_input", "请求内容应为JSON")}
 
 
 @bp.errorhandler(DomainError)

@@ -13,18 +13,18 @@ from dataclasses import dataclass, field
 import orjson
 from flask import Blueprint, current_app, jsonify, request
 
-from national_portal.context import get_clock, get_session
-from shared.config import sync_secret
+from national_portal.context import get_clock, get_session, resources
 from shared.errors import DomainError, InvalidInput, NotFound
 from shared.replica import apply_changes, replicated_licence
 from shared.rules import e_licence_eligibility
-from shared.wire import NonceCache, verify_request
+from shared.web.signed import require_signed_call
 
 api = Blueprint("ingest", __name__)
 sim = Blueprint("ingest_sim", __name__)
 STATUS = {"invalid_input": 400, "bad_signature": 401, "not_found": 404}
 FAULTS = "certsim.faults"
 MODES = ("up", "down", "error", "slow")
+MAX_BODY = 8 * 1024 * 1024  # a full batch of 5000 changes is ~6 MB of JSON
 
 
 @dataclass
@@ -90,12 +90,9 @@ def ingest():
     if mode == "slow":
         threading.Event().wait(faults().delay)  # a slow server; the caller's timeout decides
     app, clock = current_app, get_clock()
-    target = request.path + (f"?{request.query_string.decode()}" if request.query_string else "")
-    verify_request(app.config.get("SYNC_SECRET") or sync_secret(), request.method, target,
-                   request.get_data(), request.headers, now=clock.now(),
-                   nonces=app.extensions.setdefault("certsim.nonces", NonceCache()))
+    body = require_signed_call(app.config["SYNC_SECRET"], resources().sessions)
     try:
-        data = orjson.loads(request.get_data())
+        data = orjson.loads(body)
     except orjson.JSONDecodeError:
         data = None
     if not isinstance(data, dict):

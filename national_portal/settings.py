@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 
-from shared.config import national_database_url, sync_secret
+from shared.config import national_database_url
+from shared.keys import development_value
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
@@ -19,10 +19,12 @@ def defaults(environ: Mapping[str, str]) -> dict:
     """Return the settings that hold when nothing is configured."""
     return {
         "DATABASE_URL": national_database_url(dict(environ)),
-        "SECRET_KEY": secrets.token_hex(32),   # tokens do not survive a restart unless set
+        # Development values: a portal running on one serves this machine only.
+        "SECRET_KEY": development_value("NATIONAL_SECRET_KEY"),
+        "SYNC_SECRET": development_value("SYNC_SECRET"),
         "SIM_ENABLED": False,
+        "SIM_LOOPBACK_ONLY": True,
         "PUBLIC_URL": "",                      # empty: QR codes use the request's own host
-        "SYNC_SECRET": sync_secret(dict(environ)),
         "SESSION_COOKIE_NAME": "national_session",  # both portals may run on one host
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -37,6 +39,8 @@ def from_environment(environ: Mapping[str, str]) -> dict:
         "NATIONAL_DATABASE_URL": ("DATABASE_URL", str),
         "NATIONAL_SECRET_KEY": ("SECRET_KEY", str),
         "NATIONAL_SIM_ENABLED": ("SIM_ENABLED", _flag),
+        "NATIONAL_SIM_LOOPBACK_ONLY": ("SIM_LOOPBACK_ONLY", _flag),
+        "SYNC_SECRET": ("SYNC_SECRET", str),
         "NATIONAL_PUBLIC_URL": ("PUBLIC_URL", str),
         "NATIONAL_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", _flag),
     }

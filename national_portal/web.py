@@ -12,9 +12,11 @@ from national_portal.logins import NotLoggedIn, current_login, touch
 from shared.clock import SHANGHAI
 from shared.errors import DomainError
 from shared.identity import mask_id_number, mask_name, mask_phone
+from shared.web.security import safe_next as local_path
 
 WEEKDAYS = "一二三四五六日"
-PAGE_ERRORS = {400: "请求有误", 403: "无权访问", 404: "页面不存在", 405: "请求方式不正确"}
+PAGE_ERRORS = {400: "请求有误", 403: "无权访问", 404: "页面不存在", 405: "请求方式不正确",
+               413: "提交的内容过大", 415: "请求内容应为JSON"}
 
 
 def load_login() -> None:
@@ -55,9 +57,7 @@ def public_url_for(endpoint: str, **values) -> str:
 
 def safe_next(target: str | None, fallback: str) -> str:
     """Follow `next` only to a path on this site."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return fallback
+    return local_path(target) or fallback
 
 
 def cn_datetime(value: datetime | None) -> str:

@@ -75,8 +75,7 @@ class InProcessWorld(World):
         """Attach a fresh replicator (in-process WSGI transport) and its simulated-time stepper."""
         from sync import Replicator, SimulatedStepper, SyncConfig, WsgiTransport
 
-        transport = WsgiTransport({"mem": self.apps[0], "national": self.apps[1]}, SECRET,
-                                  self.clock)
+        transport = WsgiTransport({"mem": self.apps[0], "national": self.apps[1]}, SECRET)
         config = SyncConfig(mem_url="http://mem.invalid", national_url="http://national.invalid",
                             secret=SECRET, holder="scenario-replay", backoff_base=60,
                             backoff_max=3600)

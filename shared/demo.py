@@ -95,8 +95,7 @@ def seed_demo_accounts(session: Session, clock) -> list[DemoHolder]:
             continue
         session.add(Account(phone=person.phone, name=person.name, id_number=person.id_number,
                             id_valid_from=None, password_hash=password_hash,
-                            created_at=clock.now(), identity_verified_at=clock.now(),
-                            failed_logins=0))
+                            created_at=clock.now(), identity_verified_at=clock.now()))
     session.commit()
     return list(HOLDERS)
 

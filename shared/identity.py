@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,9 +11,32 @@ from shared.errors import InvalidInput
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
-ID_SHAPE = re.compile(r"^[1-9]\d{5}(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dX]$")
-PHONE_SHAPE = re.compile(r"^1[3-9]\d{9}$")
+ID_SHAPE = re.compile(r"^[1-9][0-9]{5}(18|19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])"
+                      r"[0-9]{3}[0-9X]$")
+PHONE_SHAPE = re.compile(r"^1[3-9][0-9]{9}$")
+CODE_SHAPE = re.compile(r"^[0-9A-Z]{1,16}$")
 NAME_SHAPE = re.compile(r"^[\u4e00-\u9fff·]{2,16}$")
+
+
+def ascii_text(raw: str | None) -> str:
+    """Return typed text with full-width forms folded to ASCII (NFKC), trimmed.
+
+    "１３８００１３８０００" becomes "13800138000": what is stored and compared is what the
+    holder meant, never a second spelling of the same number. Other scripts' digits stay as
+    they are, and the shape checks (ASCII only) refuse them.
+    """
+    return unicodedata.normalize("NFKC", raw or "").strip()
+
+
+def normalize_code(raw: str | None) -> str:
+    """Return a typed verification code (SMS or captcha) in ASCII upper case, or "" if malformed."""
+    value = ascii_text(raw).upper()
+    return value if CODE_SHAPE.fullmatch(value) else ""
+
+
+def normalize_login(raw: str | None) -> str:
+    """Return a login name (phone or ID number) as it is stored: ASCII, upper case."""
+    return ascii_text(raw).upper()
 
 
 def id_check_char(first17: str) -> str:
@@ -23,10 +47,10 @@ def id_check_char(first17: str) -> str:
 
 def normalize_id_number(raw: str, *, today: date, field: str = "id_number") -> str:
     """Return the ID number upper-cased, or raise InvalidInput naming the reason."""
-    value = (raw or "").strip().upper()
+    value = ascii_text(raw).upper()
     if len(value) != 18:
         raise InvalidInput(field, "身份证号应为18位")
-    if not ID_SHAPE.match(value):
+    if not ID_SHAPE.fullmatch(value):
         raise InvalidInput(field, "身份证号格式不正确")
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
@@ -53,8 +77,8 @@ def id_facts(id_number: str) -> IdFacts:
 
 def normalize_phone(raw: str, *, field: str = "phone") -> str:
     """Return an 11-digit mainland mobile number, or raise InvalidInput."""
-    value = (raw or "").strip()
-    if not PHONE_SHAPE.match(value):
+    value = ascii_text(raw)
+    if not PHONE_SHAPE.fullmatch(value):
         raise InvalidInput(field, "请输入正确的11位手机号码")
     return value
 
@@ -62,7 +86,7 @@ def normalize_phone(raw: str, *, field: str = "phone") -> str:
 def normalize_name(raw: str, *, field: str = "name") -> str:
     """Return a holder name of 2-16 Chinese characters (· allowed), or raise InvalidInput."""
     value = (raw or "").strip()
-    if not NAME_SHAPE.match(value):
+    if not NAME_SHAPE.fullmatch(value):
         raise InvalidInput(field, "真实姓名应为2至16个汉字")
     return value
 

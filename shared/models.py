@@ -146,5 +146,15 @@ class AppliedChange(Base):
     applied_at: Mapped[datetime]
 
 
+class UsedNonce(Base):
+    """A nonce of a signed replication call, kept until the call would be refused as stale."""
+
+    __tablename__ = "used_nonces"
+    __table_args__ = {"info": {"db": "both"}}
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 import shared.accounts.models  # noqa: E402,F401  (account tables live in both databases)
 

@@ -2,9 +2,11 @@
 
 The string signed is ``METHOD\\nTARGET\\nTIMESTAMP\\nNONCE\\n`` followed by the raw body bytes,
 where TARGET is the path plus ``?query`` when there is one, and TIMESTAMP is whole seconds since
-the epoch on the caller's clock (the simulated clock in replay). The receiver refuses a bad
-signature, a timestamp more than `tolerance` away from its own clock, and a nonce it has seen
-within that window (a replayed request).
+the epoch on the caller's **wall clock**: freshness is about real elapsed time, so a captured
+request goes stale even while the simulated clock stands still. The receiver checks the headers
+(presence, shape, freshness) before it reads the body, then the signature, then that the nonce
+was never seen (`shared.nonces` keeps them in the database until they go stale, so a restart
+forgets nothing).
 """
 
 from __future__ import annotations
@@ -13,18 +15,18 @@ import hashlib
 import hmac
 import os
 import secrets
-import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from shared.errors import DomainError
+from shared.keys import development_value
 
 TIMESTAMP = "X-Certsim-Timestamp"
 NONCE = "X-Certsim-Nonce"
 SIGNATURE = "X-Certsim-Signature"
 TOLERANCE_SECONDS = 300
-DEVELOPMENT_SECRET = "certsim-dev-secret-change-me"  # the value shared.config.sync_secret gives
+DEVELOPMENT_SECRET = development_value("SYNC_SECRET")
 
 
 def secret_from_env(environ: dict | None = None) -> str:
@@ -50,47 +52,52 @@ def signature(secret: str, message: bytes) -> str:
 
 def sign_request(secret: str, method: str, target: str, body: bytes, *,
                  now: datetime, nonce: str | None = None) -> dict[str, str]:
-    """Return the three headers that authenticate a request sent at `now`."""
+    """Return the three headers that authenticate a request sent at `now` (wall-clock time)."""
     timestamp = str(int(now.timestamp()))
     nonce = nonce or secrets.token_hex(16)
     digest = signature(secret, canonical(method, target, timestamp, nonce, body))
     return {TIMESTAMP: timestamp, NONCE: nonce, SIGNATURE: digest}
 
 
-@dataclass
-class NonceCache:
-    """Remember the nonces seen within the tolerance window, to refuse replays."""
+@dataclass(frozen=True)
+class SignedHeaders:
+    """The signature headers of one call, checked for shape and freshness."""
 
-    tolerance: int = TOLERANCE_SECONDS
-    _seen: dict[str, int] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    timestamp: int
+    nonce: str
+    signature: str
 
-    def admit(self, nonce: str, timestamp: int) -> bool:
-        """Record `nonce`; return False if it was already used."""
-        with self._lock:
-            if nonce in self._seen:
-                return False
-            horizon = timestamp - 2 * self.tolerance
-            if len(self._seen) > 1024:
-                self._seen = {n: t for n, t in self._seen.items() if t >= horizon}
-            self._seen[nonce] = timestamp
-            return True
+    @property
+    def stale_after(self) -> int:
+        """The epoch second after which this call (and so its nonce) is refused as stale."""
+        return self.timestamp + TOLERANCE_SECONDS
 
 
-def verify_request(secret: str, method: str, target: str, body: bytes,
-                   headers: Mapping[str, str], *, now: datetime, nonces: NonceCache) -> None:
-    """Check a request's signature, freshness and nonce, or raise SignatureRefused."""
+def read_signed_headers(headers: Mapping[str, str], *, now: datetime,
+                        tolerance: int = TOLERANCE_SECONDS) -> SignedHeaders:
+    """Check that the three headers are there, well formed and fresh; the body is not needed."""
     timestamp, nonce, given = (headers.get(name) for name in (TIMESTAMP, NONCE, SIGNATURE))
     if not (timestamp and nonce and given):
         raise SignatureRefused("signature", f"missing {TIMESTAMP}, {NONCE} or {SIGNATURE}")
-    if not timestamp.isdigit() or not 8 <= len(nonce) <= 64:
-        raise SignatureRefused("signature", "malformed timestamp or nonce")
-    expected = signature(secret, canonical(method, target, timestamp, nonce, body))
-    if not hmac.compare_digest(expected, given):
-        raise SignatureRefused("signature", "signature does not match the request")
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12
+            and 8 <= len(nonce) <= 64 and nonce.isascii() and len(given) == 64):
+        raise SignatureRefused("signature", "malformed timestamp, nonce or signature")
     skew = abs(int(now.timestamp()) - int(timestamp))
-    if skew > nonces.tolerance:
+    if skew > tolerance:
         raise SignatureRefused("signature", f"timestamp is {skew}s away from the receiver's clock "
-                                            f"(more than {nonces.tolerance}s)")
-    if not nonces.admit(nonce, int(timestamp)):
-        raise SignatureRefused("signature", "nonce already used: replayed request refused")
+                                            f"(more than {tolerance}s)")
+    return SignedHeaders(int(timestamp), nonce, given)
+
+
+def check_signature(secret: str, method: str, target: str, body: bytes,
+                    signed: SignedHeaders) -> None:
+    """Check the HMAC of a call whose headers passed `read_signed_headers`."""
+    expected = signature(secret, canonical(method, target, str(signed.timestamp), signed.nonce,
+                                           body))
+    if not hmac.compare_digest(expected, signed.signature):
+        raise SignatureRefused("signature", "signature does not match the request")
+
+
+def refuse_replay() -> SignatureRefused:
+    """Return the error for a nonce seen before."""
+    return SignatureRefused("signature", "nonce already used: replayed request refused")

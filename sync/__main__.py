@@ -28,7 +28,7 @@ def main(environ: dict | None = None) -> int:
         print(f"sync: refusing to start: {exc.field}: {exc.message}", file=sys.stderr)
         return 2
     transport = HttpTransport({"mem": config.mem_url, "national": config.national_url},
-                              config.secret, clock, timeout=config.timeout)
+                              config.secret, timeout=config.timeout)
     replicator = Replicator(transport, config)
     scheduler = build_scheduler(replicator, clock, config)
     signal.signal(signal.SIGTERM, _stop)

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import orjson
 import requests
 
-from shared.clock import Clock
+from shared.clock import wall_now
 from shared.wire import sign_request
 
 
@@ -72,9 +72,9 @@ class HttpTransport:
 
     concurrent = True
 
-    def __init__(self, urls: dict[str, str], secret: str, clock: Clock, *, timeout: float = 10.0):
+    def __init__(self, urls: dict[str, str], secret: str, *, timeout: float = 10.0):
         self.urls = {name: url.rstrip("/") for name, url in urls.items()}
-        self.secret, self.clock, self.timeout = secret, clock, timeout
+        self.secret, self.timeout = secret, timeout
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
@@ -93,7 +93,7 @@ class HttpTransport:
              body: dict | None = None) -> dict:
         """Send one signed call and return the JSON answer."""
         target, data = encode(path, query, body)
-        headers = sign_request(self.secret, method, target, data, now=self.clock.now())
+        headers = sign_request(self.secret, method, target, data, now=wall_now())
         headers["Content-Type"] = "application/json"
         try:
             response = self.http.request(method, self.urls[service] + target, data=data,
@@ -121,15 +121,15 @@ class WsgiTransport:
 
     concurrent = False
 
-    def __init__(self, apps: dict, secret: str, clock: Clock):
+    def __init__(self, apps: dict, secret: str):
         self.clients = {name: app.test_client() for name, app in apps.items()}
-        self.secret, self.clock = secret, clock
+        self.secret = secret
 
     def call(self, service: str, method: str, path: str, *, query: dict | None = None,
              body: dict | None = None) -> dict:
         """Send one signed call through the app's test client and return the JSON answer."""
         target, data = encode(path, query, body)
-        headers = sign_request(self.secret, method, target, data, now=self.clock.now())
+        headers = sign_request(self.secret, method, target, data, now=wall_now())
         response = self.clients[service].open(target, method=method, data=data, headers=headers,
                                               content_type="application/json")
         return decode(service, response.status_code, response.get_data())

@@ -26,7 +26,20 @@ class Account(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
     identity_verified_at: Mapped[datetime | None]  # registration's 实人认证 step
-    failed_logins: Mapped[int] = mapped_column(default=0)
+
+
+class LoginAttempts(Base):
+    """Wrong passwords counted per login name (known or not), and the lock they led to.
+
+    Keyed by the name typed, canonical for an account (its phone), so an unknown name locks
+    exactly as a known one does and the answers never tell whether an account exists.
+    """
+
+    __tablename__ = "login_attempts"
+    __table_args__ = BOTH
+
+    login: Mapped[str] = mapped_column(String(32), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
 
 
@@ -44,6 +57,7 @@ class SmsMessage(Base):
     sent_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    wrong_tries: Mapped[int] = mapped_column(default=0)  # five wrong codes end it
 
 
 class Captcha(Base):

@@ -5,16 +5,18 @@ Every function takes the session and the clock; those that change state commit o
 
 from __future__ import annotations
 
+import hmac
 import math
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shared.accounts.models import Account, Captcha, FaceCheck, SmsMessage
+from shared.accounts.models import Account, Captcha, FaceCheck, LoginAttempts, SmsMessage
 from shared.accounts.passwords import hash_password, password_problem, verify_password
 from shared.clock import Clock
 from shared.errors import (
@@ -27,13 +29,20 @@ from shared.errors import (
     Locked,
     NotFound,
 )
-from shared.identity import normalize_id_number, normalize_name, normalize_phone
+from shared.identity import (
+    normalize_code,
+    normalize_id_number,
+    normalize_login,
+    normalize_name,
+    normalize_phone,
+)
 
 CAPTCHA_TTL = timedelta(minutes=5)
 CAPTCHA_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 SMS_TTL = timedelta(minutes=5)
 SMS_RESEND_AFTER = timedelta(seconds=60)
 SMS_PER_HOUR = 5
+SMS_MAX_TRIES = 5
 FACE_CHECK_TTL = timedelta(minutes=3)
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=30)
@@ -59,7 +68,7 @@ def use_captcha(session: Session, clock: Clock, token: str, answer: str) -> None
     captcha.used_at = now
     if now > captcha.expires_at:
         raise InvalidInput("captcha", "图片验证码已过期，请刷新后重新输入")
-    if (answer or "").strip().upper() != captcha.answer:
+    if not hmac.compare_digest(normalize_code(answer), captcha.answer):
         raise InvalidInput("captcha", "图片验证码不正确")
 
 
@@ -78,24 +87,42 @@ def send_sms_code(session: Session, clock: Clock, phone: str, purpose: str,
         raise InvalidInput("sms_code", "该手机号1小时内获取验证码次数已达上限，请稍后再试")
     code = f"{secrets.randbelow(10**6):06d}"
     message = SmsMessage(phone=phone, purpose=purpose, code=code, sent_at=now,
-                         expires_at=now + SMS_TTL,
+                         expires_at=now + SMS_TTL, wrong_tries=0,
                          text=f"【{site}】您的验证码为{code}，5分钟内有效，请勿泄露给他人。")
     session.add(message)
     session.commit()
     return message
 
 
-def use_sms_code(session: Session, clock: Clock, phone: str, code: str, purpose: str) -> None:
-    """Consume the latest unused code sent to `phone`, or raise InvalidInput on sms_code."""
-    now = clock.now()
+def check_sms_code(session: Session, clock: Clock, phone: str, code: str,
+                   purpose: str) -> SmsMessage:
+    """Return the latest code sent to `phone` if `code` is it, else raise InvalidInput.
+
+    The code is not used up here (a form refused for another field keeps it). A check takes
+    one of the code's five tries before comparing, atomically, so parallel guesses never get
+    more than five; a right code gives its try back, a wrong one keeps it, and the fifth
+    wrong one ends the code.
+    """
     message = session.scalar(select(SmsMessage).where(
         SmsMessage.phone == phone, SmsMessage.purpose == purpose, SmsMessage.used_at.is_(None)
     ).order_by(SmsMessage.id.desc()).limit(1))
-    if message is None or (code or "").strip() != message.code:
-        raise InvalidInput("sms_code", "短信验证码不正确")
-    if now > message.expires_at:
+    if message is None:
+        raise InvalidInput("sms_code", "请先获取短信验证码")
+    if clock.now() > message.expires_at:
         raise InvalidInput("sms_code", "短信验证码已过期，请重新获取")
-    message.used_at = now
+    tries = session.scalar(update(SmsMessage).where(
+        SmsMessage.id == message.id, SmsMessage.wrong_tries < SMS_MAX_TRIES,
+    ).values(wrong_tries=SmsMessage.wrong_tries + 1).returning(SmsMessage.wrong_tries))
+    session.commit()
+    if tries is None:
+        raise InvalidInput("sms_code", "短信验证码错误次数过多，已失效，请重新获取")
+    if not hmac.compare_digest(normalize_code(code), message.code):
+        if tries >= SMS_MAX_TRIES:
+            raise InvalidInput("sms_code", "短信验证码错误次数过多，已失效，请重新获取")
+        raise InvalidInput("sms_code", f"短信验证码不正确，还可尝试{SMS_MAX_TRIES - tries}次")
+    session.execute(update(SmsMessage).where(SmsMessage.id == message.id)
+                    .values(wrong_tries=SmsMessage.wrong_tries - 1))
+    return message
 
 
 def sms_inbox(session: Session, phone: str) -> list[SmsMessage]:
@@ -143,22 +170,40 @@ def form_problems(form: Registration, clock: Clock) -> tuple[dict[str, str], dic
 
 def register_account(session: Session, clock: Clock, form: Registration, *,
                      require_captcha: bool = True) -> Account:
-    """Check every field, consume the captcha and SMS code, and create the account.
+    """Check every field and create the account, using up the SMS code.
 
-    The national portal's form has no image captcha: it passes `require_captcha=False`.
+    The image captcha comes first: a wrong one is the only answer, telling nothing about the
+    SMS code or about who is registered. Then the SMS code (a wrong one costs one of its five
+    tries), and only for its owner the phone and ID number already registered. A refused form
+    keeps a right SMS code valid. The national portal's form has no captcha
+    (`require_captcha=False`).
     """
     values, errors = form_problems(form, clock)
-    for field, column in (("phone", Account.phone), ("id_number", Account.id_number)):
-        if field in values and session.scalar(select(Account.id).where(column == values[field])):
-            errors[field] = "该手机号码已注册" if field == "phone" else "该身份证号已注册"
-    errors |= _spend_codes(session, clock, form, values.get("phone", ""), require_captcha)
+    if require_captcha:
+        try:
+            use_captcha(session, clock, form.captcha_token, form.captcha_answer)
+        except InvalidInput as exc:
+            session.commit()  # the captcha is spent either way
+            raise FieldErrors({**errors, "captcha": exc.message}) from None
+    message = None
+    if "phone" in values:
+        try:
+            message = check_sms_code(session, clock, values["phone"], form.sms_code, "register")
+        except InvalidInput as exc:
+            errors["sms_code"] = exc.message
+    if message is not None:
+        errors |= _registered(session, values)
     if errors:
-        session.commit()  # the captcha and SMS code are spent either way
+        session.commit()
         raise _duplicate_or_fields(errors)
     account = Account(phone=values["phone"], name=values["name"], id_number=values["id_number"],
                       id_valid_from=form.id_valid_from, password_hash=hash_password(form.password),
-                      created_at=clock.now(), identity_verified_at=None, failed_logins=0)
+                      created_at=clock.now(), identity_verified_at=None)
+    message.used_at = clock.now()
     session.add(account)
+    # Tries counted against these names before the account existed are not its own.
+    session.execute(delete(LoginAttempts).where(
+        LoginAttempts.login.in_([values["phone"], values["id_number"]])))
     try:
         session.commit()
     except IntegrityError:
@@ -167,21 +212,13 @@ def register_account(session: Session, clock: Clock, form: Registration, *,
     return account
 
 
-def _spend_codes(session: Session, clock: Clock, form: Registration, phone: str,
-                 require_captcha: bool) -> dict[str, str]:
-    """Use up the captcha (when the form has one) and the SMS code; return their problems."""
-    problems = {}
-    uses = {"captcha": lambda: use_captcha(session, clock, form.captcha_token,
-                                           form.captcha_answer),
-            "sms_code": lambda: use_sms_code(session, clock, phone, form.sms_code, "register")}
-    if not require_captcha:
-        del uses["captcha"]
-    for field, use in uses.items():
-        try:
-            use()
-        except InvalidInput as exc:
-            problems[field] = exc.message
-    return problems
+def _registered(session: Session, values: dict[str, str]) -> dict[str, str]:
+    """Return an error for the phone and the ID number that already have an account."""
+    errors = {}
+    for field, column in (("phone", Account.phone), ("id_number", Account.id_number)):
+        if field in values and session.scalar(select(Account.id).where(column == values[field])):
+            errors[field] = "该手机号码已注册" if field == "phone" else "该身份证号已注册"
+    return errors
 
 
 def _duplicate_or_fields(errors: dict[str, str]) -> DomainError:
@@ -192,28 +229,72 @@ def _duplicate_or_fields(errors: dict[str, str]) -> DomainError:
 
 
 def authenticate(session: Session, clock: Clock, login: str, password: str) -> Account:
-    """Log in by phone or ID number; five failures lock the account for 30 minutes."""
-    login = (login or "").strip().upper()
+    """Log in by phone or ID number; five wrong passwords lock the name for 30 minutes.
+
+    Each try is counted before the password is checked, in one atomic UPDATE, so parallel
+    guesses never get more than five checks. Unknown names are counted and locked the same
+    way and answered with the same words: the answers never tell whether an account exists.
+    """
+    name = normalize_login(login)
     account = session.scalar(select(Account).where(
-        (Account.phone == login) | (Account.id_number == login)))
-    now = clock.now()
-    if account is None:
-        raise BadCredentials("password", "用户名或密码错误")
-    if account.locked_until and now < account.locked_until:
-        minutes = math.ceil((account.locked_until - now).total_seconds() / 60)
-        raise Locked("login", f"密码错误次数过多，账户已锁定，请{minutes}分钟后再试")
-    if not verify_password(account.password_hash, password or ""):
-        account.failed_logins += 1
-        left = MAX_FAILED_LOGINS - account.failed_logins
-        if left <= 0:
-            account.locked_until, account.failed_logins = now + LOCKOUT, 0
-            session.commit()
-            raise Locked("login", "密码错误次数过多，账户已锁定30分钟")
+        (Account.phone == name) | (Account.id_number == name))) if name else None
+    key, now = (account.phone if account else name[:32]), clock.now()
+    failures = _count_try(session, key, now)
+    if failures is None:
+        raise _locked(session, key, now)
+    if failures > MAX_FAILED_LOGINS:  # tries beyond the allowance, sent while others ran
+        raise _lock(session, key, now)
+    if account is not None and verify_password(account.password_hash, password or ""):
+        _attempts_where(session, key, now, failures=0)
         session.commit()
-        raise BadCredentials("password", f"用户名或密码错误，还可尝试{left}次")
-    account.failed_logins, account.locked_until = 0, None
+        return account
+    if account is None:
+        verify_password(_decoy_hash(), password or "")  # the same time as a wrong password
+    if failures == MAX_FAILED_LOGINS:
+        raise _lock(session, key, now)
+    raise BadCredentials("password", f"用户名或密码错误，还可尝试{MAX_FAILED_LOGINS - failures}次")
+
+
+def _unlocked(now: datetime):
+    return (LoginAttempts.locked_until.is_(None)) | (LoginAttempts.locked_until <= now)
+
+
+def _count_try(session: Session, key: str, now: datetime) -> int | None:
+    """Add one try to the name's count unless it is locked; return the count (None: locked)."""
+    if session.get(LoginAttempts, key) is None:
+        session.add(LoginAttempts(login=key, failures=0, locked_until=None))
+        try:
+            session.commit()
+        except IntegrityError:  # another request made the row first
+            session.rollback()
+    failures = session.scalar(update(LoginAttempts).where(
+        LoginAttempts.login == key, _unlocked(now),
+    ).values(failures=LoginAttempts.failures + 1).returning(LoginAttempts.failures))
     session.commit()
-    return account
+    return failures
+
+
+def _attempts_where(session: Session, key: str, now: datetime, **values) -> None:
+    session.execute(update(LoginAttempts).where(LoginAttempts.login == key, _unlocked(now))
+                    .values(**values))
+
+
+def _lock(session: Session, key: str, now: datetime) -> Locked:
+    """Lock the name for LOCKOUT (unless already locked) and return the error to raise."""
+    _attempts_where(session, key, now, failures=0, locked_until=now + LOCKOUT)
+    session.commit()
+    return Locked("login", "密码错误次数过多，账户已锁定30分钟")
+
+
+def _locked(session: Session, key: str, now: datetime) -> Locked:
+    until = session.scalar(select(LoginAttempts.locked_until).where(LoginAttempts.login == key))
+    minutes = math.ceil((until - now).total_seconds() / 60) if until else 30
+    return Locked("login", f"密码错误次数过多，账户已锁定，请{minutes}分钟后再试")
+
+
+@lru_cache(maxsize=1)
+def _decoy_hash() -> str:
+    return hash_password(secrets.token_hex(16))
 
 
 def get_account(session: Session, account_id: int) -> Account:

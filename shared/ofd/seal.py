@@ -2,18 +2,19 @@
 
 Layout (GB/T 33190 §18): OFD.xml → Doc_0/Signs/Signatures.xml → Sign_0/Signature.xml, whose
 SignedInfo lists an SM3 digest per protected part; SignedValue.dat holds the DER SM2
-signature of Signature.xml's bytes. The key is the simulator's own, derived from config
-(CERTSIM_SEAL_SEED, else SYNC_SECRET): real readers see a well-formed signature they cannot
-trust, and certsim's verifier checks it. It is labelled 模拟电子印章 everywhere.
+signature of Signature.xml's bytes. The key is the simulator's own, derived from a secret seed
+of its own (CERTSIM_SEAL_SEED, never another secret): real readers see a well-formed signature
+they cannot trust, and certsim's verifier checks it. It is labelled 模拟电子印章 everywhere.
 """
 
 from __future__ import annotations
 
 import base64
+import os
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from shared.config import env, sync_secret
+from shared.keys import development_value
 from shared.ofd.page import box, root, sub, xml_bytes
 from shared.ofd.sm2 import SM2_WITH_SM3_OID, SM3_OID, SealKey, sm3
 
@@ -26,12 +27,14 @@ COMPANY = "certsim 仿真环境（非真实签章）"
 
 
 def seal_key_from_env(environ: dict | None = None) -> SealKey:
-    """Return the seal key of this deployment: CERTSIM_SEAL_SEED, else the SYNC secret."""
-    return _key_for(env("CERTSIM_SEAL_SEED", "", environ) or sync_secret(environ))
+    """Return the seal key of this deployment: CERTSIM_SEAL_SEED, else the development seed."""
+    environ = os.environ if environ is None else environ
+    return seal_key(environ.get("CERTSIM_SEAL_SEED") or development_value("CERTSIM_SEAL_SEED"))
 
 
 @lru_cache(maxsize=8)
-def _key_for(seed: str) -> SealKey:
+def seal_key(seed: str) -> SealKey:
+    """Return the seal key derived from a secret seed (cached: deriving costs an SM2 point)."""
     return SealKey.from_seed(seed)
 
 

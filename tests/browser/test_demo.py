@@ -103,7 +103,7 @@ def demo(tmp_path, live_server):
     # a long interval: after the first run, only the console's 立即同步 makes it run
     config = SyncConfig(mem_url=urls["mem"], national_url=urls["national"], secret=SECRET,
                         interval=3600, tick_poll=0.2, holder="demo-replicator")
-    transport = HttpTransport(urls, SECRET, SharedClock(clock_file), timeout=5)
+    transport = HttpTransport(urls, SECRET, timeout=5)
     replicator = WatchedReplicator(transport, config)
     scheduler = build_scheduler(replicator, SharedClock(clock_file), config, blocking=False)
     scheduler.start()

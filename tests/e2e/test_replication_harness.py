@@ -55,7 +55,7 @@ class Portals:
         return SyncConfig(**{**values, **overrides})
 
     def transport(self) -> WsgiTransport:
-        return WsgiTransport({"mem": self.mem, "national": self.national}, SECRET, self.clock)
+        return WsgiTransport({"mem": self.mem, "national": self.national}, SECRET)
 
     def replicator(self, transport=None, **overrides) -> Replicator:
         return Replicator(transport or self.transport(), self.config(**overrides))
@@ -140,8 +140,7 @@ def test_the_in_process_transport_signs_calls_the_feed_accepts(portals):
 
 def test_a_replicator_with_the_wrong_secret_is_refused_and_delivers_nothing(portals):
     portals.issue(1, lag="0")
-    wrong = WsgiTransport({"mem": portals.mem, "national": portals.national}, "not-the-secret",
-                          portals.clock)
+    wrong = WsgiTransport({"mem": portals.mem, "national": portals.national}, "not-the-secret")
     report = Replicator(wrong, portals.config()).replicate_due(portals.clock.now())
     assert report.outcome == "failed" and "401" in report.error
     assert portals.national_licences() == {}

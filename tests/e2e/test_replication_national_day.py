@@ -26,7 +26,7 @@ def open_national_account(portals) -> None:
         now = portals.clock.now()
         session.add(Account(phone=PHONE, name=holder_name(0), id_number=id_number(0),
                             id_valid_from=None, password_hash=hash_password(PASSWORD),
-                            created_at=now, identity_verified_at=now, failed_logins=0))
+                            created_at=now, identity_verified_at=now))
         session.commit()
 
 

@@ -216,8 +216,8 @@ def test_replicate_now_after_three_working_days_delivers_the_licence(console, po
     mem, national = portals
     config = SyncConfig(mem_url=MEM_URL, national_url=NATIONAL_URL, secret=SECRET,
                         holder="console-test")
-    replicator = Replicator(WsgiTransport({"mem": mem, "national": national}, SECRET,
-                                          sim_clock), config)
+    replicator = Replicator(WsgiTransport({"mem": mem, "national": national}, SECRET),
+                            config)
     mem.extensions["certsim.replication_tick"] = lambda: [
         r.to_json() for r in run_due(replicator, sim_clock)]
     key = issue(mem)["certificate_key"]

@@ -42,7 +42,7 @@ def mem(db_url_factory, clock):
 class Ministry:
     def __init__(self, app, clock):
         self.app, self.clock = app, clock
-        self.wire = WsgiTransport({"mem": app}, SECRET, clock)
+        self.wire = WsgiTransport({"mem": app}, SECRET)
         self.sim = app.test_client()
 
     def session(self):
@@ -168,7 +168,7 @@ def test_the_lease_goes_to_one_holder_until_it_expires_or_is_released(ministry, 
 
 def test_unsigned_or_badly_signed_feed_calls_are_refused(ministry, mem):
     assert mem.test_client().get("/api/v1/changes").status_code == 401
-    forged = WsgiTransport({"mem": mem}, "guess", ministry.clock)
+    forged = WsgiTransport({"mem": mem}, "guess")
     with pytest.raises(CallRefused, match="401"):
         forged.call("mem", "GET", "/api/v1/changes", query={"after": 0})
 

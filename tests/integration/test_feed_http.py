@@ -62,7 +62,7 @@ def live(mem, db_url_factory, clock):
 def replicator(urls, clock, timeout=5.0) -> Replicator:
     config = SyncConfig(mem_url=urls["mem"], national_url=urls["national"], secret=SECRET,
                         batch_size=7, timeout=timeout, holder="http-replicator")
-    return Replicator(HttpTransport(urls, SECRET, clock, timeout=timeout), config)
+    return Replicator(HttpTransport(urls, SECRET, timeout=timeout), config)
 
 
 def test_the_replicator_delivers_over_signed_http_in_batches(live, clock):
@@ -115,7 +115,7 @@ class Meddling:
 
 
 def pipelined(urls, clock, meddle) -> tuple[Replicator, Meddling]:
-    transport = Meddling(HttpTransport(urls, SECRET, clock, timeout=5), meddle)
+    transport = Meddling(HttpTransport(urls, SECRET, timeout=5), meddle)
     config = SyncConfig(mem_url=urls["mem"], national_url=urls["national"], secret=SECRET,
                         batch_size=7, timeout=5, holder="http-replicator")
     return Replicator(transport, config), transport

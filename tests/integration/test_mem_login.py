@@ -54,7 +54,8 @@ def test_a_wrong_password_says_how_many_tries_are_left_then_locks_for_thirty_min
 
 def test_an_unknown_login_is_refused_without_saying_which_part_was_wrong(api):
     status, body = api.call("POST", "/api/v1/login", {"login": "13000000000", "password": "x"})
-    assert (status, body["error"], body["message"]) == (401, "bad_credentials", "用户名或密码错误")
+    assert (status, body["error"], body["message"]) == (401, "bad_credentials",
+                                                         "用户名或密码错误，还可尝试4次")
 
 
 def test_the_token_expires_after_thirty_minutes_of_portal_time(api, clock):

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from national_support import ZHANG, Api, Ministry, make_app
 
+from shared.clock import wall_now
 from shared.wire import sign_request
 
 
@@ -84,7 +85,7 @@ def test_a_licence_delivered_through_the_signed_ingest_endpoint_can_be_bound(app
     ministry = Ministry(db_url_factory("mem"), clock)
     key = ministry.issue()
     body = json.dumps({"changes": ministry.pending_changes()}).encode()
-    headers = sign_request("s3cret", "POST", "/api/v1/ingest", body, now=clock.now())
+    headers = sign_request("s3cret", "POST", "/api/v1/ingest", body, now=wall_now())
     client = app.test_client()
     response = client.post("/api/v1/ingest", data=body, headers=headers,
                            content_type="application/json")

@@ -58,7 +58,7 @@ def live_portals(tmp_path):
     urls = {name: s.url for name, s in served.items()}
     config = SyncConfig(mem_url=urls["mem"], national_url=urls["national"], secret=SECRET,
                         holder="live-test", backoff_base=60, backoff_max=3600)
-    stepper = SimulatedStepper(Replicator(HttpTransport(urls, SECRET, clock), config), clock)
+    stepper = SimulatedStepper(Replicator(HttpTransport(urls, SECRET), config), clock)
 
     def tick() -> dict:
         reports = [r.to_json() for r in stepper.drain()]

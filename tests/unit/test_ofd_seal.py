@@ -137,7 +137,8 @@ def test_signing_is_deterministic_and_a_bad_der_never_verifies():
     assert not verify_signature(KEY.public_hex, b"m", b"\x30\x02\x02\x00")
 
 
-def test_the_seal_key_comes_from_the_seed_else_from_the_sync_secret():
+def test_the_seal_key_comes_from_its_own_seed_and_never_from_the_sync_secret():
     seeded = seal_key_from_env({"CERTSIM_SEAL_SEED": "s1", "SYNC_SECRET": "x"})
     assert seeded == SealKey.from_seed("s1")
-    assert seal_key_from_env({"SYNC_SECRET": "x"}) == SealKey.from_seed("x")
+    assert seal_key_from_env({"SYNC_SECRET": "x"}) == seal_key_from_env({})
+    assert seal_key_from_env({"SYNC_SECRET": "x"}) != SealKey.from_seed("x")

@@ -16,7 +16,7 @@ NOWHERE = "http://127.0.0.1:9"   # the discard port: nothing listens, the connec
 def unreachable(clock, **overrides) -> Replicator:
     config = SyncConfig(mem_url=NOWHERE, national_url=NOWHERE, secret="s", timeout=2,
                         backoff_base=2, backoff_max=10, holder="r", **overrides)
-    transport = HttpTransport({"mem": NOWHERE, "national": NOWHERE}, "s", clock, timeout=2)
+    transport = HttpTransport({"mem": NOWHERE, "national": NOWHERE}, "s", timeout=2)
     return Replicator(transport, config)
 
 

@@ -1,0 +1,27 @@
+"""Nonces of signed calls, remembered in the receiver's database until their call goes stale.
+
+Kept in the database rather than in memory, so a replayed call is refused after a restart
+and by every worker of a portal alike.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared.models import UsedNonce
+
+
+def admit_nonce(session: Session, nonce: str, stale_after: int, now: datetime) -> bool:
+    """Record `nonce` until epoch second `stale_after`; return False if it was used before."""
+    session.execute(delete(UsedNonce).where(UsedNonce.expires_at < now))
+    session.add(UsedNonce(nonce=nonce, expires_at=datetime.fromtimestamp(stale_after, UTC)))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
