@@ -7,19 +7,21 @@ error into one clear line on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from certsim import export, replay, run
 from mem_portal.migrations import upgrade as mem_upgrade
 from national_portal.migrations import upgrade as national_upgrade
 from shared.clock import SHANGHAI
 from shared.config import clock_from_env, issuance_from_env, mem_database_url, national_database_url
-from shared.errors import DomainError
+from shared.errors import DomainError, InvalidInput
 from shared.workdays import calendar_from_env
 
 DATABASE_URLS = {"mem": mem_database_url, "national": national_database_url}
 MIGRATIONS = {"mem": mem_upgrade, "national": national_upgrade}
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def cmd_calendar(args) -> int:
@@ -39,15 +41,38 @@ def cmd_calendar(args) -> int:
     return 0
 
 
-def parse_moment(text: str) -> datetime:
-    """Read an ISO date or datetime; a date or a naive time is taken in Asia/Shanghai."""
+def parse_day(text: str, field: str) -> date:
+    """Read a date typed as YYYY-MM-DD in ASCII digits, else raise InvalidInput naming `field`.
+
+    fromisoformat alone also takes 20240102 and week dates (2024-W01-2).
+    """
     try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), datetime.min.time(), SHANGHAI)
-        moment = datetime.fromisoformat(text)
+        if ISO_DAY.fullmatch(text):
+            return date.fromisoformat(text)
     except ValueError:
-        raise DomainError("datetime", f"not an ISO date or datetime: {text!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+        pass
+    raise InvalidInput(field, f"not a date YYYY-MM-DD (ASCII digits): {text!r}")
+
+
+def parse_moment(text: str, field: str = "datetime") -> datetime:
+    """Read a YYYY-MM-DD date or an ISO datetime; a date or a naive time is in Asia/Shanghai."""
+    if len(text) == 10:
+        moment = datetime.combine(parse_day(text, field), time(), SHANGHAI)
+    else:
+        moment = _iso_datetime(text, field)
+    if not 1 < moment.year < 9999:  # near year 1 or 9999 another time zone can overflow
+        raise InvalidInput(field, f"year {moment.year} is out of range: {text!r}")
+    return moment
+
+
+def _iso_datetime(text: str, field: str) -> datetime:
+    try:
+        if text.isascii() and ISO_DAY.match(text):
+            moment = datetime.fromisoformat(text)
+            return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+    except ValueError:
+        pass
+    raise InvalidInput(field, f"not an ISO date or datetime (ASCII digits): {text!r}")
 
 
 def cmd_migrate(args) -> int:
@@ -78,8 +103,8 @@ def cmd_issue(args) -> int:
     """Issue one certificate and print its licence identifier."""
     from shared.certificates import IssueCertificate, issue_certificate
 
+    issued_on = parse_day(args.issued_on, "issued_on") if args.issued_on is not None else None
     ctx = issuance_from_env(clock_from_env())
-    issued_on = date.fromisoformat(args.issued_on) if args.issued_on else None
     cmd = IssueCertificate(name=args.name, id_number=args.id_number, category=args.category,
                            item=args.item, card_version="old_ic" if args.version == "old" else "new",
                            issued_on=issued_on, authority=args.authority)

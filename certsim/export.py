@@ -13,14 +13,18 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certsim.keys import secret_of
 from shared.certificates import get_certificate
-from shared.config import clock_from_env
+from shared.clock import SHANGHAI
+from shared.config import VAR_DIR, clock_from_env
 from shared.errors import InvalidInput, NotEligible, NotFound
 from shared.models import Certificate
 from shared.ofd import render_licence_ofd
+from shared.ofd.seal import seal_key
 from shared.rules import e_licence_eligibility
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8001"  # the ministry portal under `make run`
+ZIP_YEARS = range(1980, 2108)  # the years a zip entry's timestamp can carry
 
 
 def find_licence(session: Session, licence: str, item: str | None) -> Certificate:
@@ -50,7 +54,10 @@ def cmd_export(args) -> int:
     from certsim.cli import open_session, parse_moment
 
     clock = clock_from_env()
-    generated_at = parse_moment(args.at) if args.at else clock.now()
+    generated_at = parse_moment(args.at, "--at") if args.at is not None else clock.now()
+    if generated_at.astimezone(SHANGHAI).year not in ZIP_YEARS:
+        raise InvalidInput("--at", f"must fall in {ZIP_YEARS[0]}..{ZIP_YEARS[-1]} "
+                                   f"(the dates an OFD file can carry), not {generated_at.isoformat()}")
     public_url = args.public_url or os.environ.get("MEM_PUBLIC_URL") or DEFAULT_PUBLIC_URL
     with open_session("mem") as session:
         cert = find_licence(session, args.licence, args.item)
@@ -58,9 +65,14 @@ def cmd_export(args) -> int:
         if not eligibility.eligible and not args.force:
             raise NotEligible("licence", f"{eligibility.message}（后台导出可加 --force）")
         data = render_licence_ofd(cert, generated_at=generated_at,
-                                  verify_url=verify_url_of(cert, public_url))
+                                  verify_url=verify_url_of(cert, public_url),
+                                  seal=seal_key(secret_of("CERTSIM_SEAL_SEED", dict(os.environ),
+                                                          VAR_DIR)))
     out = Path(args.out)
-    out.write_bytes(data)
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise InvalidInput("--out", f"cannot write {out}: {exc.strerror or exc}") from None
     print(f"{out}: {len(data)} bytes, {cert.licence_id} ({cert.holder_name} {cert.item})")
     return 0
 

@@ -1,31 +1,29 @@
 """`certsim run`: migrate, seed the demo, start every process, print where they are.
 
 One supervisor, four children (ministry portal, national portal, replicator, console), all
-served by waitress and sharing one simulated clock file; Ctrl-C stops them all cleanly.
+served by waitress and sharing one simulated clock file. A child that dies is restarted
+(`certsim.supervisor`); Ctrl-C stops them all cleanly.
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
+from certsim.keys import secrets_for
+from certsim.supervisor import Child, Supervisor
+from mem_portal.verify import MAX_BODY as MEM_MAX_BODY
+from national_portal.ingest import MAX_BODY as NATIONAL_MAX_BODY
 from shared.clock import SharedClock
 from shared.demo import DEMO_PASSWORD, DEMO_START, HOLDERS
 
-STOP_GRACE_SECONDS = 10
 STARTUP_SECONDS = 60
-
-
-@dataclass(frozen=True)
-class Child:
-    name: str
-    argv: list[str]
+BODY_MARGIN = 64 * 1024
+RECV_BYTES = 256 * 1024
 
 
 def register(sub) -> None:
@@ -54,18 +52,23 @@ def environment(host: str, port: int, var: Path) -> dict[str, str]:
     }
     for key, value in defaults.items():
         env.setdefault(key, value)
+    env.update(secrets_for(host, env, var))
     return env
 
 
 def children(host: str, port: int) -> list[Child]:
     """The processes `make run` starts."""
-    def waitress(target: str, at: int) -> list[str]:
+    def waitress(target: str, at: int, max_body: int) -> list[str]:
+        # waitress buffers a whole body before the app sees it: cap it (a little above the
+        # app's own cap, so the app answers 413 in its own words), and read in large pieces, so
+        # a chunk-size line that never ends costs bounded time (waitress re-scans it per read).
         return [sys.executable, "-m", "waitress", f"--host={host}", f"--port={at}",
-                "--threads=8", "--call", target]
+                "--threads=8", f"--max-request-body-size={max_body + BODY_MARGIN}",
+                f"--recv-bytes={RECV_BYTES}", "--call", target]
 
     return [
-        Child("ministry", waitress("mem_portal:create_app", port + 1)),
-        Child("national", waitress("national_portal:create_app", port + 2)),
+        Child("ministry", waitress("mem_portal:create_app", port + 1, MEM_MAX_BODY)),
+        Child("national", waitress("national_portal:create_app", port + 2, NATIONAL_MAX_BODY)),
         Child("replicator", [sys.executable, "-m", "sync"]),
         Child("console", [sys.executable, "-m", "waitress", "--host=127.0.0.1",
                           f"--port={port}", "--call", "certsim.console:create_app"]),
@@ -109,50 +112,16 @@ def banner(port: int, env: dict[str, str]) -> str:
 
 
 def run(args) -> int:
-    """Start everything and wait; stop all children when one dies or on Ctrl-C/SIGTERM."""
+    """Start everything, restart whatever dies, stop it all on Ctrl-C or SIGTERM."""
     var = Path(os.environ.get("CERTSIM_VAR_DIR", "var")).resolve()
     env = environment(args.host, args.port, var)
     prepare(env)
-    procs = {}
-    for child in children(args.host, args.port):
-        procs[child.name] = subprocess.Popen(child.argv, env=env)
-        if child.name == "national":  # the replicator and console start once both portals answer
-            wait_until_up([env["SYNC_MEM_URL"], env["SYNC_NATIONAL_URL"]], procs)
-    print(banner(args.port, env), flush=True)
-    signal.signal(signal.SIGTERM, _terminated)
-    code, signalled = 0, False
-    try:
-        pid, status = os.wait()
-        name = next((n for n, p in procs.items() if p.pid == pid), str(pid))
-        print(f"certsim: {name} exited with status {status >> 8}; stopping the others",
-              file=sys.stderr)
-        code = 1
-    except KeyboardInterrupt:  # Ctrl-C: the terminal sent SIGINT to every child as well
-        signalled = True
-    except Terminated:
-        pass
-    stop(procs, signalled=signalled)
-    return code
-
-
-class Terminated(Exception):
-    """The supervisor was sent SIGTERM."""
-
-
-def _terminated(_signum, _frame) -> None:
-    raise Terminated
-
-
-def stop(procs: dict[str, subprocess.Popen], *, signalled: bool) -> None:
-    """Stop every child (SIGTERM unless Ctrl-C reached them already), kill the stragglers."""
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the stop
-    for name, proc in reversed(procs.items()):  # the replicator releases its lease first
-        if not signalled and proc.poll() is None:
-            proc.terminate()
-        try:
-            proc.wait(timeout=STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            print(f"certsim: {name} did not stop; killing it", file=sys.stderr)
-            proc.kill()
-            proc.wait()
+    with Supervisor(env) as supervisor:
+        for child in children(args.host, args.port):
+            supervisor.start(child)
+            if child.name == "national":  # the replicator and console wait for both portals
+                wait_until_up([env["SYNC_MEM_URL"], env["SYNC_NATIONAL_URL"]], supervisor.procs)
+        if not supervisor.stopping:
+            print(banner(args.port, env), flush=True)
+        supervisor.supervise()
+    return 0

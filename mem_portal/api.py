@@ -41,6 +41,7 @@ from shared.accounts.services import (
     new_captcha,
     register_account,
 )
+from shared.errors import NotFound
 from shared.identity import mask_id_number, mask_phone
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -116,8 +117,12 @@ def start_face_check():
 
 @bp.get("/face-checks/<token>")
 def face_check(token: str):
-    """Tell a ticket's state: pending, passed, failed or expired."""
-    return jsonify(_ticket_json(get_face_check(get_session(), token)))
+    """Tell the state of one of this holder's tickets: pending, passed, failed or expired."""
+    session, login = get_session(), _login()
+    ticket = get_face_check(session, token)
+    if ticket.account_id != login.account_id:
+        raise NotFound("token", "认证二维码无效")
+    return jsonify(_ticket_json(ticket))
 
 
 @bp.get("/licences")

@@ -8,6 +8,7 @@ page. The desktop page polls the ticket's state and moves on once it has passed.
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
+from flask import session as browser_session
 
 from mem_portal.context import get_clock, get_session
 from mem_portal.images import data_uri, qr_png
@@ -53,6 +54,10 @@ def state(token: str):
         ticket = get_face_check(get_session(), token)
     except NotFound:
         abort(404)
+    login = page_login()
+    if ticket.account_id not in (browser_session.get("registering"),
+                                 login and login.account_id):
+        abort(404)  # only the browser that opened it follows a ticket
     return jsonify(state=face_check_state(ticket, get_clock().now()),
                    expires_at=ticket.expires_at.isoformat())
 

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flask import Blueprint, jsonify, render_template, request
@@ -22,7 +22,7 @@ from shared.errors import DomainError, InvalidInput
 from shared.identifiers import parse_licence_id
 from shared.identity import mask_id_number, mask_name
 from shared.models import Certificate
-from shared.ofd import Verification, verify_ofd
+from shared.ofd import Verification, licence_metadata, verify_ofd
 from shared.ofd.sm2 import SealKey
 from shared.rules import STATUS_LABELS, effective_status
 
@@ -113,7 +113,46 @@ def check_file(session: Session, clock: Clock, data: bytes,
     result = verify_ofd(data, seal=seal)
     if not result.genuine or not result.licence_id:
         return result, None
+    cert = _certificate_of(session, result.licence_id)
+    if cert is None:
+        return replace(result, problems=("发证机关没有该证照标识的记录",)), None
+    if differences := record_differences(result, cert):
+        return replace(result, problems=(
+            f"文件内容与发证机关的记录不符：{'、'.join(differences)}",)), None
     return result, check_licence(session, clock, result.licence_id)
+
+
+def record_differences(result: Verification, cert: Certificate) -> list[str]:
+    """Name what a sealed file says differently from the ministry's record of its licence.
+
+    A seal proves who made a file, not that the maker wrote the truth: what the file shows is
+    held against the record too. Fields that a later version may change (validity, reviews) are
+    compared only when the file is of the current version.
+    """
+    same_version = cert.licence_id == result.licence_id
+    shown = "".join(result.page_text.split())
+    stated = {
+        "持证主体": (result.metadata.get("持证主体"), cert.holder_name),
+        "持证主体代码": (result.metadata.get("持证主体代码"), cert.holder_id_number),
+        "证照颁发机构": (result.metadata.get("证照颁发机构"), cert.authority),
+    }
+    if same_version:
+        stated |= {item.name: (result.metadata.get(item.name), item.value)
+                   for item in licence_metadata(cert)}
+    differences = [name for name, (said, recorded) in stated.items() if said != recorded]
+    drawn = {"姓名": cert.holder_name, "作业类别": cert.category, "操作项目": cert.item,
+             "签发机关": cert.authority}
+    if same_version:
+        drawn |= {"证号": cert.cert_number, "有效期限": f"{cert.valid_from}至{cert.valid_to}"}
+    return differences + [label for label, value in drawn.items()
+                          if "".join(value.split()) not in shown]
+
+
+def _certificate_of(session: Session, licence_id: str) -> Certificate | None:
+    try:
+        return find_certificate(session, licence_id)
+    except InvalidInput:
+        return None
 
 
 class UploadForm(FlaskForm):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from operator import itemgetter
+from operator import call, itemgetter
 
 import orjson
 from sqlalchemy import select
@@ -49,24 +49,89 @@ class BadChange(Exception):
 
 
 def face_values(licence: dict) -> dict:
-    """Turn the wire form of a licence into column values, or raise BadChange."""
+    """Turn the wire form of a licence into column values, or raise BadChange naming the field."""
     try:
-        values = dict(zip(FACE_FIELDS, FACE_VALUES(licence), strict=True))
-        for name in DATE_FIELDS:
-            values[name] = date.fromisoformat(values[name]) if values[name] else None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise BadChange(f"licence field {exc} missing or malformed") from None
-    return values
+        wire = FACE_VALUES(licence)
+    except KeyError as exc:
+        raise BadChange(f"licence field {exc.args[0]} is missing") from None
+    return dict(zip(FACE_FIELDS, map(call, FACE_CHECKS, wire), strict=True))
+
+
+def _got(value) -> str:
+    return repr(value)[:40] if isinstance(value, str) else type(value).__name__
+
+
+def _text(name: str, length: int, nullable: bool) -> Callable:
+    """Accept a str of at most `length` characters (the column's String(length))."""
+    def check(value):
+        if value.__class__ is str and len(value) <= length:
+            return value
+        if value is None and nullable:
+            return None
+        raise BadChange(f"licence field {name}: expected text of at most {length} characters, "
+                        f"got {_got(value)}")
+    return check
+
+
+def _integer(name: str, nullable: bool) -> Callable:
+    """Accept an int the column can hold; a bool is not one."""
+    def check(value):
+        if value.__class__ is int and value in INTEGERS:
+            return value
+        if value is None and nullable:
+            return None
+        raise BadChange(f"licence field {name}: expected an integer, got {_got(value)}")
+    return check
+
+
+def _day(name: str, nullable: bool) -> Callable:
+    """Accept an ISO day, ASCII YYYY-MM-DD (fromisoformat alone takes 20240102 and weeks)."""
+    def check(value):
+        if value.__class__ is str and len(value) == 10 and value[4] == value[7] == "-" \
+                and value.isascii():
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        elif value is None and nullable:
+            return None
+        raise BadChange(f"licence field {name}: expected a date YYYY-MM-DD, got {_got(value)}")
+    return check
+
+
+def _field_check(column) -> Callable:
+    """Return the check of one face field, made once from what its column holds."""
+    kind = column.type.python_type
+    if kind is str:
+        return _text(column.name, column.type.length, column.nullable)
+    if kind is int:
+        return _integer(column.name, column.nullable)
+    if kind is date:
+        return _day(column.name, column.nullable)
+    raise TypeError(f"no wire check for licence column {column.name} ({kind.__name__})")
 
 
 def _check_change(change) -> None:
-    """Refuse a change without the fields every change has."""
-    if not isinstance(change, dict) or not isinstance(change.get("change_id"), str):
-        raise InvalidInput("changes", "each change needs a change_id")
-    for name, kind in (("seq", int), ("revision", int), ("certificate_key", str),
-                       ("payload", dict)):
-        if not isinstance(change.get(name), kind):
-            raise InvalidInput("changes", f"change {change['change_id']}: {name} is missing")
+    """Refuse a change without the fields every change has, each of the type its column holds."""
+    if not isinstance(change, dict) or not _is_key(change.get("change_id")):
+        raise InvalidInput("changes", "each change needs a change_id of at most 32 characters")
+    for name, fits in (("seq", _is_count), ("revision", _is_count),
+                       ("certificate_key", _is_key), ("payload", _is_dict)):
+        if not fits(change.get(name)):
+            raise InvalidInput("changes", f"change {change['change_id']}: {name} is missing "
+                                          "or malformed")
+
+
+def _is_count(value) -> bool:
+    return value.__class__ is int and 0 < value < INTEGERS.stop  # a bool is not a count
+
+
+def _is_key(value) -> bool:
+    return value.__class__ is str and 0 < len(value) <= KEY_LENGTH
+
+
+def _is_dict(value) -> bool:
+    return isinstance(value, dict)
 
 
 @dataclass
@@ -90,6 +155,9 @@ class _Batch:
 
 
 LICENCES = Licence.__table__
+INTEGERS = range(-2**31, 2**31)  # an SQL INTEGER (PostgreSQL refuses more, SQLite past 2**63)
+KEY_LENGTH = AppliedChange.__table__.c.change_id.type.length  # = certificate_key's String(32)
+FACE_CHECKS = tuple(_field_check(LICENCES.c[name]) for name in FACE_FIELDS)  # once
 LICENCE_COLUMNS = (*FACE_FIELDS, "payload", "updated_at")
 APPLIED_COLUMNS = ("change_id", "seq", "certificate_key", "revision", "outcome", "applied_at")
 MARKS = {"qmark": ":{}", "named": ":{}", "pyformat": "%({})s"}  # named parameters per driver

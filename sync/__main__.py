@@ -7,6 +7,8 @@ import os
 import signal
 import sys
 
+from apscheduler.schedulers import SchedulerNotRunningError
+
 from shared.clock import clock_from_config
 from shared.errors import DomainError
 from sync.config import load_config
@@ -31,7 +33,7 @@ def main(environ: dict | None = None) -> int:
                               config.secret, timeout=config.timeout)
     replicator = Replicator(transport, config)
     scheduler = build_scheduler(replicator, clock, config)
-    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGTERM, lambda *_: _stop(scheduler))
     log.info("replicating %s -> %s every %gs, batches of %d, lag %s, holder %s",
              config.mem_url, config.national_url, config.interval, config.batch_size,
              config.lag.spec, replicator.holder)
@@ -45,8 +47,12 @@ def main(environ: dict | None = None) -> int:
     return 0
 
 
-def _stop(_signum, _frame) -> None:
-    raise SystemExit(0)
+def _stop(scheduler) -> None:
+    """Stop scheduling and let a run in progress finish (its thread must not meet shutdown)."""
+    try:
+        scheduler.shutdown(wait=True)
+    except SchedulerNotRunningError:
+        raise SystemExit(0) from None
 
 
 if __name__ == "__main__":

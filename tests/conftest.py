@@ -7,6 +7,7 @@ CERTSIM_TEST_POSTGRES_URL is set, PostgreSQL (each xdist worker gets its own sch
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import datetime
 
 import pytest
@@ -15,6 +16,8 @@ from sqlalchemy import create_engine, text
 from shared.clock import SHANGHAI, SimulatedClock
 
 os.environ.setdefault("CERTSIM_FAST_HASH", "1")
+# The suite never meets the var/ of a `make run` in this checkout (its databases, clock, secrets).
+os.environ["CERTSIM_VAR_DIR"] = tempfile.mkdtemp(prefix="certsim-tests-var-")
 POSTGRES_URL = os.environ.get("CERTSIM_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.skipif(
     not POSTGRES_URL, reason="CERTSIM_TEST_POSTGRES_URL is not set")])]

@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from certsim.console.days import DayFacts
 from shared.errors import DomainError, InvalidInput
+from shared.web.security import add_security_headers
 from shared.workdays import calendar_from_env
 
 TIMEOUT = 5
@@ -109,6 +110,7 @@ def create_app(config: dict | None = None) -> Flask:
                         "national": call("national", "POST", "/_sim/reset")})
 
     _register_error_handlers(app)
+    app.after_request(add_security_headers)
     return app
 
 

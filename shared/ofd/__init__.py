@@ -1,7 +1,7 @@
 """Licence files: the OFD e-licence (GB/T 33190), its verification, and the SVG preview.
 
-    render_licence_ofd(licence, *, generated_at, verify_url) -> bytes
-    verify_ofd(data) -> Verification
+    render_licence_ofd(licence, *, generated_at, verify_url, seal) -> bytes
+    verify_ofd(data, *, seal) -> Verification      (seal: shared.ofd.seal.seal_key(seed))
     shared.ofd.face.render_face_svg(licence, *, verify_url) -> str
     shared.ofd.face.face_rows(licence) -> list[FaceRow]
 """

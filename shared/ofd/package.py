@@ -11,7 +11,7 @@ from shared.ofd import layout, parts
 from shared.ofd.face import face_rows, licence_metadata
 from shared.ofd.page import PageResources, UnitIds, page_content, xml_bytes
 from shared.ofd.qr import qr_png
-from shared.ofd.seal import seal_key_from_env, seal_parts
+from shared.ofd.seal import seal_parts
 from shared.ofd.shapes import HEI, SONG
 from shared.ofd.sm2 import SealKey
 
@@ -20,13 +20,13 @@ QR_NAME = "qrcode.png"
 
 
 def render_licence_ofd(licence, *, generated_at: datetime, verify_url: str,
-                       seal: SealKey | None = None) -> bytes:
-    """Return the licence as a sealed OFD file (the bytes 下载 serves)."""
+                       seal: SealKey) -> bytes:
+    """Return the licence as an OFD file sealed with `seal` (the bytes 下载 serves)."""
     require_aware(generated_at, "generated_at")
     files, page_id = licence_parts(licence, generated_at=generated_at, verify_url=verify_url)
     stamp = (layout.SEAL_CENTRE[0] - layout.SEAL_RADIUS, layout.SEAL_CENTRE[1] - layout.SEAL_RADIUS,
              2 * layout.SEAL_RADIUS, 2 * layout.SEAL_RADIUS)
-    files.update(seal_parts(files, seal or seal_key_from_env(), signed_at=generated_at,
+    files.update(seal_parts(files, seal, signed_at=generated_at,
                             page_id=page_id, stamp_box=stamp))
     return zip_parts(files, generated_at)
 

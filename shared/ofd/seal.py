@@ -10,11 +10,9 @@ they cannot trust, and certsim's verifier checks it. It is labelled 模拟电子
 from __future__ import annotations
 
 import base64
-import os
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from shared.keys import development_value
 from shared.ofd.page import box, root, sub, xml_bytes
 from shared.ofd.sm2 import SM2_WITH_SM3_OID, SM3_OID, SealKey, sm3
 
@@ -24,12 +22,6 @@ SIGNATURE = SIGNS_DIR + "Sign_0/Signature.xml"
 SIGNED_VALUE = SIGNS_DIR + "Sign_0/SignedValue.dat"
 PROVIDER = "certsim 模拟电子印章"
 COMPANY = "certsim 仿真环境（非真实签章）"
-
-
-def seal_key_from_env(environ: dict | None = None) -> SealKey:
-    """Return the seal key of this deployment: CERTSIM_SEAL_SEED, else the development seed."""
-    environ = os.environ if environ is None else environ
-    return seal_key(environ.get("CERTSIM_SEAL_SEED") or development_value("CERTSIM_SEAL_SEED"))
 
 
 @lru_cache(maxsize=8)

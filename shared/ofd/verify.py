@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import io
 import posixpath
+import sys
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -17,11 +19,15 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from shared.ofd.page import q
-from shared.ofd.seal import seal_key_from_env
 from shared.ofd.sm2 import SM2_WITH_SM3_OID, SM3_OID, SealKey, sm3, verify_signature
 
-MAX_UNPACKED = 8 * 1024 * 1024
+MAX_UNPACKED = 8 * 1024 * 1024     # all parts together, counted as they come out
+MAX_PART = 4 * 1024 * 1024         # any one part (a genuine licence's largest is ~9 KB)
 MAX_ENTRIES = 64
+CHUNK = 64 * 1024
+TOO_LARGE = "文件过大，不是本平台签发的电子证照"
+METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+ENCRYPTED = 0x1
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
@@ -37,6 +43,7 @@ class Verification:
     metadata: dict[str, str] = field(default_factory=dict)
     parts_checked: int = 0
     signed_at: str | None = None
+    page_text: str = ""     # every TextCode of the pages, joined: what a reader shows
 
     @property
     def genuine(self) -> bool:
@@ -47,28 +54,58 @@ class Verification:
         return self.metadata.get("证照标识")
 
 
-def verify_ofd(data: bytes, *, seal: SealKey | None = None) -> Verification:
-    """Verify a licence file against this deployment's seal key (or `seal`)."""
+def verify_ofd(data: bytes, *, seal: SealKey) -> Verification:
+    """Verify a licence file against the deployment's seal key."""
     try:
         package = _open(data)
-        return _check(package, (seal or seal_key_from_env()).public_hex)
+        return _check(package, seal.public_hex)
     except Broken as exc:
         return Verification((str(exc),))
 
 
 def _open(data: bytes) -> dict[str, bytes]:
-    """Unzip into memory, refusing what is not a small zip."""
+    """Unzip into memory, refusing what is not a small zip: sizes are counted, never believed."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError):
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError,
+            NotImplementedError):  # NotImplementedError: "zip file version 25.1"
         raise Broken("不是有效的OFD文件：无法作为OFD压缩包打开") from None
     infos = archive.infolist()
     if len(infos) > MAX_ENTRIES or sum(i.file_size for i in infos) > MAX_UNPACKED:
-        raise Broken("文件过大，不是本平台签发的电子证照")
+        raise Broken(TOO_LARGE)  # honest headers: refused without unpacking anything
+    if not all(i.filename for i in infos):
+        raise Broken("文件已损坏：压缩包中有无名文件")
+    package, budget = {}, MAX_UNPACKED
     try:
-        return {i.filename: archive.read(i) for i in infos if not i.is_dir()}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError) as exc:
-        raise Broken(f"文件已损坏：{exc.__class__.__name__}") from None
+        for info in (i for i in infos if not i.is_dir()):
+            package[info.filename] = _unpack(archive, info, min(MAX_PART, budget))
+            budget -= len(package[info.filename])
+    except (NotImplementedError, RuntimeError):  # strong encryption, patched data, passwords
+        raise Broken("文件使用了不支持的压缩或加密方式") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError,
+            ValueError) as exc:  # ValueError: a header offset before the start, a bad UTF-8 name
+        name = "zlib.error" if isinstance(exc, zlib.error) else exc.__class__.__name__
+        raise Broken(f"文件已损坏：{name}") from None
+    return package
+
+
+def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """Decompress one part in chunks, stopping as soon as more than `limit` bytes came out."""
+    if info.compress_type not in METHODS or info.flag_bits & ENCRYPTED:
+        raise Broken("文件使用了不支持的压缩或加密方式")
+    # zipfile cuts a part at its declared size and then fails the CRC ("BadZipFile"), after
+    # inflating a whole read's worth: let the deflate stream end it and count it ourselves.
+    unbounded = copy.copy(info)
+    unbounded.file_size = sys.maxsize
+    unpacked = bytearray()
+    with archive.open(unbounded) as stream:
+        while chunk := stream.read(CHUNK):
+            unpacked += chunk
+            if len(unpacked) > limit:
+                raise Broken(TOO_LARGE)
+    if len(unpacked) != info.file_size:
+        raise Broken(f"文件已损坏：{info.filename} 的实际大小与声明不符")
+    return bytes(unpacked)
 
 
 def _xml(package: dict[str, bytes], name: str, tag: str) -> etree._Element:
@@ -95,17 +132,20 @@ def _check(package: dict[str, bytes], public_hex: str) -> Verification:
     body = ofd.find(q("DocBody"))
     if body is None or body.findtext(q("DocRoot")) is None:
         raise Broken("OFD.xml 缺少 DocBody/DocRoot")
-    _check_document(package, resolve("", body.findtext(q("DocRoot"))))
+    page_text = _check_document(package, resolve("", body.findtext(q("DocRoot"))))
     metadata = {d.get("Name"): d.text or "" for d in body.iter(q("CustomData"))}
     signatures_loc = body.findtext(q("Signatures"))
     if not signatures_loc:
         raise Broken("文件没有电子印章（缺少 Signatures）")
     problems, checked, signed_at = _check_seal(package, resolve("", signatures_loc), public_hex)
-    return Verification(tuple(problems), metadata, checked, signed_at)
+    return Verification(tuple(problems), metadata, checked, signed_at, page_text)
 
 
-def _check_document(package: dict[str, bytes], doc_path: str) -> None:
-    """Check that Document.xml parses and every page it lists exists and parses."""
+def _check_document(package: dict[str, bytes], doc_path: str) -> str:
+    """Check that Document.xml parses and every page it lists exists and parses.
+
+    Return the text drawn on the pages, in drawing order (what a reader shows).
+    """
     doc = _xml(package, doc_path, "Document")
     folder = posixpath.dirname(doc_path)
     if doc.find(q("CommonData")) is None or doc.find(q("Pages")) is None:
@@ -113,8 +153,11 @@ def _check_document(package: dict[str, bytes], doc_path: str) -> None:
     pages = doc.find(q("Pages")).findall(q("Page"))
     if not pages:
         raise Broken("文件没有页面")
+    drawn = []
     for page in pages:
-        _xml(package, resolve(folder, page.get("BaseLoc", "")), "Page")
+        content = _xml(package, resolve(folder, page.get("BaseLoc", "")), "Page")
+        drawn += [code.text or "" for code in content.iter(q("TextCode"))]
+    return "".join(drawn)
 
 
 def _check_seal(package: dict[str, bytes], signatures_path: str, public_hex: str):

@@ -13,7 +13,7 @@ import ipaddress
 import logging
 import unicodedata
 from collections.abc import Iterable, Mapping
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, abort, request
 
@@ -45,15 +45,16 @@ def safe_next(target: str | None) -> str | None:
 
     Browsers drop tabs and newlines inside URLs and read a backslash as a slash, so
     "/\\tevil.example" and "/\\\\evil.example" lead off-site: any control character, whitespace
-    or backslash is refused, as is anything with a scheme or a host.
+    or backslash is refused, as is anything with a scheme or a host, also once percent-decoded.
     """
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    if any(c == "\\" or c.isspace() or unicodedata.category(c)[0] == "C" for c in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
+    for text in (target, unquote(target or "")):  # also as a careless hop would decode it
+        if not text or not text.startswith("/") or text.startswith("//"):
+            return None
+        if any(c == "\\" or c.isspace() or unicodedata.category(c)[0] == "C" for c in text):
+            return None
+        parts = urlsplit(text)
+        if parts.scheme or parts.netloc:
+            return None
     return target
 
 

@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 import pytest
-
-from mem_portal.testing import ApiDriver, make_test_app
+from support.mem import ApiDriver, make_test_app
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,5 @@
-"""`certsim run` (what `make run` starts): every process answers, SIGTERM stops them all."""
+"""`certsim run` (what `make run` starts): every process answers, a killed child comes back,
+SIGTERM stops them all."""
 
 import json
 import os
@@ -8,6 +9,7 @@ import subprocess
 import sys
 import threading
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -47,13 +49,7 @@ def test_the_portals_are_served_by_waitress_not_the_debug_server():
 def test_certsim_run_serves_both_portals_the_console_and_replicates_then_stops_on_sigterm(
         tmp_path):
     port = free_port_block()
-    env = {**os.environ, "CERTSIM_VAR_DIR": str(tmp_path), "CERTSIM_FAST_HASH": "1",
-           "MEM_DATABASE_URL": f"sqlite:///{tmp_path / 'mem.sqlite3'}",
-           "NATIONAL_DATABASE_URL": f"sqlite:///{tmp_path / 'national.sqlite3'}",
-           "SYNC_INTERVAL": "0.5"}
-    supervisor = subprocess.Popen([sys.executable, "-m", "certsim", "run", "--port", str(port)],
-                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  text=True)
+    supervisor = _start_certsim_run(tmp_path, port)
     watchdog = threading.Timer(120, supervisor.kill)  # a hung start must not hang the suite
     watchdog.start()
     try:
@@ -72,6 +68,62 @@ def test_certsim_run_serves_both_portals_the_console_and_replicates_then_stops_o
         watchdog.cancel()
     assert supervisor.returncode == 0
     assert "Traceback" not in out
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="finds the replicator's pid in /proc")
+def test_kill_9_of_the_replicator_under_certsim_run_restarts_it_and_leaves_the_portals_up(
+        tmp_path):
+    port = free_port_block()
+    supervisor = _start_certsim_run(tmp_path, port)
+    watchdog = threading.Timer(120, supervisor.kill)
+    watchdog.start()
+    try:
+        _read_until(supervisor, "demo logins")
+        before = _children_of(supervisor.pid)
+        os.kill(before["replicator"], signal.SIGKILL)
+        _read_until(supervisor, "replicator was killed by signal SIGKILL; restarting in 1 s")
+        for offset in (1, 2):
+            assert urllib.request.urlopen(f"http://127.0.0.1:{port + offset}/",
+                                          timeout=10).status == 200
+        _read_until(supervisor, "replicating")  # the new replicator started
+        # Let its first run end: a SIGTERM in the middle of one makes sync log a traceback.
+        _read_until(supervisor, "run at")
+        after = _children_of(supervisor.pid)
+    finally:
+        supervisor.send_signal(signal.SIGTERM)
+        out, _ = supervisor.communicate(timeout=60)
+        watchdog.cancel()
+    assert after["replicator"] != before["replicator"]
+    assert {name: after[name] for name in ("ministry", "national", "console")} == \
+        {name: before[name] for name in ("ministry", "national", "console")}
+    assert supervisor.returncode == 0
+    assert "Traceback" not in out
+
+
+def _start_certsim_run(tmp_path, port: int) -> subprocess.Popen:
+    """Start `certsim run` on its own databases under tmp_path, output on one pipe."""
+    env = {**os.environ, "CERTSIM_VAR_DIR": str(tmp_path), "CERTSIM_FAST_HASH": "1",
+           "MEM_DATABASE_URL": f"sqlite:///{tmp_path / 'mem.sqlite3'}",
+           "NATIONAL_DATABASE_URL": f"sqlite:///{tmp_path / 'national.sqlite3'}",
+           "SYNC_INTERVAL": "0.5"}
+    return subprocess.Popen([sys.executable, "-m", "certsim", "run", "--port", str(port)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _children_of(parent: int) -> dict[str, int]:
+    """Name the supervisor's children by what their command line runs (Linux /proc)."""
+    runs = {"mem_portal:create_app": "ministry", "national_portal:create_app": "national",
+            "sync": "replicator", "certsim.console:create_app": "console"}
+    found = {}
+    for proc in Path("/proc").iterdir():
+        try:
+            stat = (proc / "stat").read_text()
+            argv = (proc / "cmdline").read_bytes().decode().split("\0")
+        except OSError:  # not a process, or one that just ended
+            continue
+        if proc.name.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+            found.update({runs[arg]: int(proc.name) for arg in argv if arg in runs})
+    return found
 
 
 def _read_until(process: subprocess.Popen, marker: str, limit: int = 400) -> list[str]:

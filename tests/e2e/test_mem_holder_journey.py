@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from support import TEST_SEAL
+from support.mem import ApiDriver, PageDriver, make_test_app
 
-from mem_portal.testing import ApiDriver, PageDriver, make_test_app
 from shared.ofd import verify_ofd
 
 PHONE, NAME, ID_NUMBER, PASSWORD = "13912345678", "张三", "110101199003070011", "Abc@2024x"
@@ -34,7 +35,7 @@ def test_a_holder_walks_the_guide_through_the_pages(app, clock):
     preview = pages.client.get(f"/space/licences/{key}/preview").get_data(as_text=True)
     assert "低压电工作业" in preview and "北京市应急管理局" in preview
     download = pages.client.get(f"/space/licences/{key}/download")
-    assert download.mimetype == "application/ofd" and verify_ofd(download.data).genuine
+    assert download.mimetype == "application/ofd" and verify_ofd(download.data, seal=TEST_SEAL).genuine
     pages.submit("/logout", {}, page="/space")
     assert pages.client.get("/space/licences").status_code == 302
 
@@ -50,6 +51,6 @@ def test_a_holder_walks_the_guide_through_the_api(app, clock):
     detail = api.ok("GET", f"/api/v1/licences/{licence['key']}")
     assert (detail["status_label"], detail["holder_name"]) == ("有效", NAME)
     status, data = api.call("GET", f"/api/v1/licences/{licence['key']}/download")
-    assert status == 200 and verify_ofd(data).licence_id == licence["licence_id"]
+    assert status == 200 and verify_ofd(data, seal=TEST_SEAL).licence_id == licence["licence_id"]
     clock.advance(timedelta(minutes=31))
     assert api.call("GET", "/api/v1/licences")[1]["error"] == "not_logged_in"

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from national_support import make_app as make_national_app
+from support.mem import make_test_app as make_mem_app
+from support.national import make_app as make_national_app
 
 from certsim.console import create_app as create_console
-from mem_portal.testing import make_test_app as make_mem_app
 from shared.clock import SHANGHAI, SimulatedClock
 from shared.demo import DEMO_START
 from sync import Replicator, SyncConfig

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from support import TEST_SEAL
+from support.mem import ApiDriver, make_test_app
 
 from certsim.cli import main
-from mem_portal.testing import ApiDriver, make_test_app
 from shared.ofd import verify_ofd
 
 PHONE, PASSWORD = "13800138000", "Passw0rd!x"
@@ -44,14 +45,14 @@ def test_export_writes_the_same_bytes_the_portal_download_serves(driver, tmp_pat
     code, exported = export(tmp_path, issued["licence_id"])
     assert code == 0
     assert exported == served
-    assert verify_ofd(exported).genuine
+    assert verify_ofd(exported, seal=TEST_SEAL).genuine
 
 
 def test_export_finds_a_licence_by_certificate_number_and_item(driver, tmp_path, capsys):
     driver.issue(**ZHANG)
     driver.issue(**{**ZHANG, "category": "高处作业", "item": "登高架设作业"})
     code, data = export(tmp_path, ZHANG["id_number"], "--item", "登高架设作业")
-    assert code == 0 and verify_ofd(data).metadata["证照编号"] == ZHANG["id_number"]
+    assert code == 0 and verify_ofd(data, seal=TEST_SEAL).metadata["证照编号"] == ZHANG["id_number"]
     assert "登高架设作业" in capsys.readouterr().out
 
 
@@ -74,4 +75,4 @@ def test_a_revoked_licence_is_exported_only_with_force(driver, tmp_path, capsys)
     code, data = export(tmp_path, issued["licence_id"])
     assert code == 2 and data is None and "已撤销" in capsys.readouterr().err
     code, data = export(tmp_path, issued["licence_id"], "--force")
-    assert code == 0 and verify_ofd(data).licence_id == issued["licence_id"]
+    assert code == 0 and verify_ofd(data, seal=TEST_SEAL).licence_id == issued["licence_id"]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from support.mem import ApiDriver, make_test_app
 
 from mem_portal import create_app
-from mem_portal.testing import ApiDriver, make_test_app
 from shared.clock import SHANGHAI, SystemClock
 
 HOLDER = {"name": "张三", "id_number": "110101199003070011", "category": "电工作业",

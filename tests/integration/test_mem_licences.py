@@ -7,8 +7,9 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
+from support import TEST_SEAL
+from support.mem import ApiDriver, PageDriver, make_test_app
 
-from mem_portal.testing import ApiDriver, PageDriver, make_test_app
 from shared.ofd import verify_ofd
 
 PHONE, NAME, ID_NUMBER, PASSWORD = "13912345678", "张三", "110101199003070011", "Abc@2024x"
@@ -158,7 +159,7 @@ def test_download_serves_a_sealed_ofd_named_after_the_item_and_holder(api, clock
     name = quote("特种作业操作证_低压电工作业_张三.ofd")
     assert response.headers["Content-Disposition"] == (
         f"attachment; filename=\"licence-{cert['certificate_key']}.ofd\"; filename*=UTF-8''{name}")
-    checked = verify_ofd(response.data)
+    checked = verify_ofd(response.data, seal=TEST_SEAL)
     assert checked.genuine and checked.licence_id == cert["licence_id"]
 
 
@@ -185,7 +186,7 @@ def test_the_preview_page_shows_the_licence_face_and_the_reader_hint(pages, api)
     assert "<svg" in html and "中华人民共和国特种作业操作证" in html
     assert "数科OFD阅读器" in html and "QQ浏览器" in html
     download = pages.client.get(f"/space/licences/{cert['certificate_key']}/download")
-    assert download.mimetype == "application/ofd" and verify_ofd(download.data).genuine
+    assert download.mimetype == "application/ofd" and verify_ofd(download.data, seal=TEST_SEAL).genuine
 
 
 def test_the_pages_hide_another_holders_licence_behind_a_404(pages, api):

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
-from mem_portal.testing import ApiDriver, PageDriver, make_test_app
+from support.mem import ApiDriver, PageDriver, make_test_app
 
 PHONE, NAME, ID_NUMBER, PASSWORD = "13912345678", "张三", "110101199003070011", "Abc@2024x"
 NAVIGATION = ("首页", "机构", "新闻", "公开", "服务", "互动", "科普", "党建", "社会救援服务")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
-from mem_portal.testing import ApiDriver, PageDriver, make_test_app
+from support.mem import ApiDriver, PageDriver, make_test_app
 
 PHONE, NAME, ID_NUMBER, PASSWORD = "13912345678", "张三", "110101199003070011", "Abc@2024x"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from national_support import PASSWORD, ZHANG, Api, Browser, Holder, make_app
+from support.national import PASSWORD, ZHANG, Api, Browser, Holder, make_app
 
 
 @pytest.fixture

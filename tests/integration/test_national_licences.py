@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from national_support import LI, ZHANG, Api, Ministry, make_app
+from support.national import LI, ZHANG, Api, Ministry, make_app
 
 NOT_FOUND = "未查询到特种作业操作证电子证照"
 

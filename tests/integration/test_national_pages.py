@@ -6,8 +6,8 @@ import io
 import re
 
 import pytest
-from national_support import LI, ZHANG, Api, Browser, Ministry, make_app
 from PIL import Image
+from support.national import LI, ZHANG, Api, Browser, Ministry, make_app
 
 NAV = ("首页", "国务院部门服务窗口", "地方政府服务窗口", "个人办事", "法人办事", "公共服务")
 

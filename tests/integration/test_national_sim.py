@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from national_support import ZHANG, Api, Ministry, make_app
+from support.national import ZHANG, Api, Ministry, make_app
 
 from shared.clock import wall_now
 from shared.wire import sign_request

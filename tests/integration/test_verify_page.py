@@ -7,8 +7,9 @@ import zipfile
 from datetime import datetime
 
 import pytest
+from support import TEST_SEAL
+from support.mem import ApiDriver, csrf_token_in, make_test_app, resources_of
 
-from mem_portal.testing import ApiDriver, csrf_token_in, make_test_app, resources_of
 from shared.certificates import get_certificate
 from shared.clock import SHANGHAI
 from shared.ofd import render_licence_ofd
@@ -42,7 +43,8 @@ def licence_file(app, licence_id: str) -> bytes:
     with resources_of(app).sessions() as session:
         cert = get_certificate(session, licence_id)
         return render_licence_ofd(cert, generated_at=resources_of(app).clock.now(),
-                                  verify_url=f"http://mem.test/verify/{licence_id}")
+                                  verify_url=f"http://mem.test/verify/{licence_id}",
+                                  seal=TEST_SEAL)
 
 
 def upload(client, data: bytes, *, name: str = "licence.ofd"):

@@ -10,6 +10,7 @@ import contextlib
 import io
 
 import pytest
+from support import TEST_SEAL
 
 from shared.ofd import render_licence_ofd
 from shared.ofd.samples import SAMPLE_GENERATED_AT, sample_licence, sample_verify_url
@@ -23,7 +24,7 @@ HOLDER = sample_licence(holder_name="欧阳娜娜", sex="女", holder_id_number=
 def licence_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("ofd") / "licence.ofd"
     path.write_bytes(render_licence_ofd(HOLDER, generated_at=SAMPLE_GENERATED_AT,
-                                        verify_url=sample_verify_url(HOLDER)))
+                                        verify_url=sample_verify_url(HOLDER), seal=TEST_SEAL))
     return path
 
 

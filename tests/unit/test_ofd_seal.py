@@ -11,7 +11,6 @@ from gmssl import sm2 as gm_sm2
 
 from shared.ofd import render_licence_ofd, verify_ofd
 from shared.ofd.samples import SAMPLE_GENERATED_AT, sample_licence, sample_verify_url
-from shared.ofd.seal import seal_key_from_env
 from shared.ofd.sm2 import SealKey, parse_der_signature, verify_signature
 
 KEY = SealKey.from_seed("unit-test-seal")
@@ -135,10 +134,3 @@ def test_our_public_key_matches_gmssl_scalar_multiplication():
 def test_signing_is_deterministic_and_a_bad_der_never_verifies():
     assert KEY.sign(b"m") == KEY.sign(b"m")
     assert not verify_signature(KEY.public_hex, b"m", b"\x30\x02\x02\x00")
-
-
-def test_the_seal_key_comes_from_its_own_seed_and_never_from_the_sync_secret():
-    seeded = seal_key_from_env({"CERTSIM_SEAL_SEED": "s1", "SYNC_SECRET": "x"})
-    assert seeded == SealKey.from_seed("s1")
-    assert seal_key_from_env({"SYNC_SECRET": "x"}) == seal_key_from_env({})
-    assert seal_key_from_env({"SYNC_SECRET": "x"}) != SealKey.from_seed("x")

@@ -1,6 +1,6 @@
 """Helpers for driving the ministry portal in tests: a ready app and a JSON API driver.
 
-Not used by the portal itself; tests (and anyone scripting the portal in-process) import it.
+Used by the test suites only (tests/support is on pytest's path).
 """
 
 from __future__ import annotations

@@ -1,0 +1,55 @@
+// The console page: polls /api/state and sends the buttons' actions (CSRF header).
+const csrf = document.querySelector('meta[name=csrf-token]').content;
+const $ = (id) => document.getElementById(id);
+const KINDS = {issued: '签发', reviewed: '复审', reissued: '换发新版', renewed: '延期换证', revoked: '撤销', cancelled: '注销'};
+const OUTCOMES = {idle: '无到期变更', delivered: '已送达', lease_held: '另一同步进程持有租约', backoff: '失败后等待重试', failed: '失败'};
+const age = (seconds) => seconds == null ? '无' : (seconds < 172800 ? Math.round(seconds / 3600) + ' 小时' : Math.round(seconds / 86400) + ' 天');
+const STATES = {pending: '待同步', delivered: '已送达', blocked: '已阻塞'};
+const esc = (v) => String(v ?? '').replace(/[&<>"']/g, ch => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[ch]));
+const lagText = (lag) => { const m = /^(\d+)wd$/.exec(lag || '');
+  return m ? (m[1] === '0' ? '当天可见' : m[1] + ' 个工作日') : ({'0': '无延迟', manual: '手动放行'}[lag] || lag); };
+const local = (iso) => iso ? new Date(iso).toLocaleString('zh-CN', {timeZone: 'Asia/Shanghai', hour12: false}) : '手动放行';
+async function post(path, body) {
+  const r = await fetch(path, {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf}, body: JSON.stringify(body || {})});
+  const data = await r.json();
+  if (!r.ok) { $('error').textContent = data.message || '操作失败'; }
+  refresh();
+}
+function text(id, value) { $(id).textContent = value ?? '—'; }
+async function refresh() {
+  try {
+    const phone = $('phone').value.trim();
+    const r = await fetch('/api/state' + (phone.length === 11 ? '?phone=' + phone : ''));
+    const s = await r.json();
+    if (!r.ok) { $('error').textContent = s.message; return; }
+    $('error').textContent = '';
+    text('now', local(s.clock.now));
+    text('clock-mode', s.clock.frozen ? '已暂停' : '走时中');
+    const rep = s.replication;
+    text('weekday', s.day.date + ' ' + s.day.weekday); text('day-label', s.day.label);
+    $('day-label').className = 'day-label' + (s.day.working ? '' : ' off');
+    text('lag', lagText(rep.lag)); $('lag').title = rep.lag; text('pending', rep.pending); text('due', rep.due_not_applied);
+    text('delivered', rep.delivered); text('blocked', rep.blocked);
+    text('oldest', age(rep.oldest_pending_age_seconds));
+    const run = rep.last_run || {};
+    text('last-run', rep.last_run_at ? local(rep.last_run_at) + '（' + (OUTCOMES[run.outcome] || run.outcome || '—') + (run.error ? '：' + run.error : '') + '）' : '尚未运行');
+    $('last-run').className = run.outcome === 'failed' ? 'state-down' : '';
+    text('next-due', rep.next_due_at ? local(rep.next_due_at) : '无');
+    const rows = s.queue.map(c => { const l = (c.payload || {}).licence || {};
+      return `<tr class="${c.state}"><td>${c.seq}</td><td>${KINDS[c.kind] || c.kind}</td><td>${esc(l.holder_name)} · ${esc(l.item || c.certificate_key)}</td><td>${local(c.created_at)}</td><td>${local(c.visible_at)}</td><td class="nowrap">${STATES[c.state] || c.state}${c.delivered_at ? ' ' + local(c.delivered_at) : ''}${c.last_error ? '：' + esc(c.last_error) : ''}</td></tr>`; });
+    $('queue').innerHTML = rows.join('') || '<tr><td colspan="6" class="muted">同步队列为空</td></tr>';
+    const mode = s.faults.mode;
+    $('fault-mode').textContent = mode === 'up' ? '正常' : (mode === 'down' ? '停机' : mode === 'error' ? '返回错误' : mode);
+    $('fault-mode').className = mode === 'up' ? 'state-up' : 'state-down';
+    const sms = [];
+    for (const [portal, label] of [['mem', '应急管理部'], ['national', '国家平台']]) {
+      for (const m of ((s.sms || {})[portal]?.messages || [])) sms.push(`<tr><td>${label}</td><td>${local(m.sent_at)}</td><td>${esc(m.text)}</td></tr>`);
+    }
+    $('sms').innerHTML = sms.join('') || '<tr><td colspan="3" class="muted">输入手机号码查看短信</td></tr>';
+  } catch (e) { $('error').textContent = '控制台无法连接门户：' + e; }
+}
+document.querySelectorAll('[data-clock]').forEach(b => b.onclick = () => post('/api/clock', {action: b.dataset.clock}));
+document.querySelectorAll('[data-outage]').forEach(b => b.onclick = () => post('/api/outage', {mode: b.dataset.outage}));
+$('replicate').onclick = () => post('/api/replicate');
+$('reset').onclick = () => { if (confirm('确定重置两个平台的全部数据？')) post('/api/reset'); };
+refresh(); setInterval(refresh, 1500);
