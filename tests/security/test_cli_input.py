@@ -98,3 +98,18 @@ def test_export_to_a_folder_that_does_not_exist_is_refused_in_one_line(mem_db, t
     line = refusal(capsys, ["export", key_line, "--force", "--out", str(out),
                             "--at", "2024-09-27T17:00:00+08:00"])
     assert line.startswith(f"certsim export: --out: cannot write {out}")
+
+
+def test_issue_with_a_full_width_id_number_stores_the_ascii_one_and_then_refuses_a_twin(
+        mem_db, capsys):
+    full_width = ["--name", "张三", "--id-number", "1１０１０１19900307００１1", "--category",
+                  "电工作业", "--item", "低压电工作业"]
+    assert main(["issue", *full_width]) == 0
+    capsys.readouterr()
+    line = refusal(capsys, ["issue", *HOLDER])
+    assert line.startswith("certsim issue: item: ") and "已持有" in line
+    engine = make_engine(f"sqlite:///{mem_db}")
+    with engine.connect() as connection:
+        stored = connection.execute(select(Certificate.holder_id_number)).scalars().all()
+    engine.dispose()
+    assert stored == ["110101199003070011"]
