@@ -34,6 +34,7 @@ from sqlalchemy import event
 import national_portal
 import national_portal.models  # noqa: F401  (registers the portal's own tables)
 from bench.pages_data import HOLDING_TIME, sql_time, write_holders
+from national_portal.models import TABLES as NATIONAL_TABLES
 from shared.clock import SimulatedClock
 from shared.db import create_schema, make_engine
 
@@ -67,7 +68,7 @@ def make_app(db: Path):
 def build_database(db: Path) -> None:
     """Create the national schema from the models, then write the holders in bulk."""
     engine = make_engine(f"sqlite:///{db}")
-    create_schema(engine, "national")
+    create_schema(engine, NATIONAL_TABLES)
     engine.dispose()
     started = time.perf_counter()
     with sqlite3.connect(db) as conn:

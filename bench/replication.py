@@ -31,6 +31,8 @@ from pathlib import Path
 
 import requests
 
+from mem_portal.models import TABLES as MEM_TABLES
+from national_portal.models import TABLES as NATIONAL_TABLES
 from shared.authorities import authority_named, ministry_codes
 from shared.certificates import FACE_FIELDS
 from shared.clock import SHANGHAI, SharedClock
@@ -98,7 +100,7 @@ def outbox_row(cert: dict) -> tuple:
 
 def load_source(mem_file: Path, count: int) -> None:
     """Create the ministry schema and write the certificates and outbox rows, in chunks."""
-    create_schema(make_engine(f"sqlite:///{mem_file}"), "mem")
+    create_schema(make_engine(f"sqlite:///{mem_file}"), MEM_TABLES)
     columns = (*FACE_FIELDS, "id", "created_at", "updated_at")
     insert_cert = (f"INSERT INTO certificates ({', '.join(columns)}) "
                    f"VALUES ({', '.join('?' * len(columns))})")
@@ -217,7 +219,7 @@ def measure(tmp: Path, count: int) -> list[dict]:
     loader.start(), loader.join()
     if loader.exitcode:
         raise RuntimeError(f"loading the source rows failed (exit {loader.exitcode})")
-    create_schema(make_engine(f"sqlite:///{tmp / 'national.db'}"), "national")
+    create_schema(make_engine(f"sqlite:///{tmp / 'national.db'}"), NATIONAL_TABLES)
     clock = SharedClock(tmp / "clock.json")
     clock.set(REPLICATED_AT), clock.freeze(), clock.set(REPLICATED_AT)
     elapsed, applied, portal_peak = replicate(tmp, clock)

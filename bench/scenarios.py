@@ -18,7 +18,7 @@ from time import perf_counter
 from scenarios.loader import load_files
 from scenarios.runner import run_all
 from scenarios.world import InProcessWorlds
-from shared.workdays import calendar_from_env
+from shared.settings import read_settings
 
 LIBRARY = Path(__file__).resolve().parent.parent / "scenarios" / "library"
 GOAL_SECONDS = 5.0
@@ -37,7 +37,7 @@ def timed_process(*args: str) -> float:
 def warm_replay() -> tuple[float, float, int, int]:
     """Replay the library in this process; return (wall s, simulated s, scenarios, steps)."""
     logging.getLogger("sync").addHandler(logging.NullHandler())  # retries are expected here
-    calendar = calendar_from_env()
+    calendar = read_settings(os.environ).calendar()
     started = perf_counter()
     results = list(run_all(load_files([LIBRARY], calendar), calendar=calendar))
     wall = perf_counter() - started

@@ -9,18 +9,12 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from datetime import date, datetime, time
 
-from certsim import export, replay, run
-from mem_portal.migrations import upgrade as mem_upgrade
-from national_portal.migrations import upgrade as national_upgrade
+from certsim import export, replay, run, world
+from certsim.arguments import parse_day, parse_moment
 from shared.clock import SHANGHAI
-from shared.config import clock_from_env, issuance_from_env, mem_database_url, national_database_url
-from shared.errors import DomainError, InvalidInput
-from shared.workdays import calendar_from_env
+from shared.errors import DomainError
 
-DATABASE_URLS = {"mem": mem_database_url, "national": national_database_url}
-MIGRATIONS = {"mem": mem_upgrade, "national": national_upgrade}
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
@@ -32,7 +26,7 @@ def cmd_calendar(args) -> int:
     policy = parse_lag(args.lag, field="--lag")
     if policy.kind not in ("working_days", "immediate"):
         raise DomainError("--lag", "calendar takes 0 or <n>wd (n <= 3)")
-    calendar = calendar_from_env()
+    calendar = world.calendar()
     visible, counted = calendar.visible_from(moment, policy.low)
     print(visible.astimezone(SHANGHAI).date().isoformat())
     label = "working days counted" if policy.low else "first working day"
@@ -41,46 +35,10 @@ def cmd_calendar(args) -> int:
     return 0
 
 
-def parse_day(text: str, field: str) -> date:
-    """Read a date typed as YYYY-MM-DD in ASCII digits, else raise InvalidInput naming `field`.
-
-    fromisoformat alone also takes 20240102 and week dates (2024-W01-2).
-    """
-    try:
-        if ISO_DAY.fullmatch(text):
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise InvalidInput(field, f"not a date YYYY-MM-DD (ASCII digits): {text!r}")
-
-
-def parse_moment(text: str, field: str = "datetime") -> datetime:
-    """Read a YYYY-MM-DD date or an ISO datetime; a date or a naive time is in Asia/Shanghai."""
-    if len(text) == 10:
-        moment = datetime.combine(parse_day(text, field), time(), SHANGHAI)
-    else:
-        moment = _iso_datetime(text, field)
-    if not 1 < moment.year < 9999:  # near year 1 or 9999 another time zone can overflow
-        raise InvalidInput(field, f"year {moment.year} is out of range: {text!r}")
-    return moment
-
-
-def _iso_datetime(text: str, field: str) -> datetime:
-    try:
-        if text.isascii() and ISO_DAY.match(text):
-            moment = datetime.fromisoformat(text)
-            return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
-    except ValueError:
-        pass
-    raise InvalidInput(field, f"not an ISO date or datetime (ASCII digits): {text!r}")
-
-
 def cmd_migrate(args) -> int:
     """Bring both databases (or one) to the newest schema."""
-    for name in ([args.database] if args.database else MIGRATIONS):
-        url = DATABASE_URLS[name]()
-        MIGRATIONS[name](url)
-        print(f"{name}: migrated ({_safe_url(url)})")
+    for name in ([args.database] if args.database else world.MIGRATIONS):
+        print(f"{name}: migrated ({_safe_url(world.migrate(name))})")
     return 0
 
 
@@ -90,40 +48,31 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def open_session(database: str):
-    """Open a session on one database ("mem" or "national"), migrating it first."""
-    from shared.db import make_engine, make_sessionmaker
-
-    url = DATABASE_URLS[database]()
-    MIGRATIONS[database](url)
-    return make_sessionmaker(make_engine(url))()
-
-
 def cmd_issue(args) -> int:
     """Issue one certificate and print its licence identifier."""
     from shared.certificates import IssueCertificate, issue_certificate
 
     issued_on = parse_day(args.issued_on, "issued_on") if args.issued_on is not None else None
-    ctx = issuance_from_env(clock_from_env())
+    issuer = world.issuer()
     cmd = IssueCertificate(name=args.name, id_number=args.id_number, category=args.category,
                            item=args.item, card_version="old_ic" if args.version == "old" else "new",
                            issued_on=issued_on, authority=args.authority)
-    with open_session("mem") as session:
-        cert = issue_certificate(session, ctx, cmd)
+    with world.open_session("mem") as session:
+        cert = issue_certificate(session, issuer, cmd)
         print(cert.licence_id)
     return 0
 
 
 def cmd_seed_demo(args) -> int:
     """Load the demo certificates and the demo accounts on both portals (idempotent)."""
-    from shared.demo import DEMO_PASSWORD, seed_demo, seed_demo_accounts
+    from certsim.demo import DEMO_PASSWORD, seed_demo, seed_demo_accounts
 
-    clock = clock_from_env()
-    with open_session("mem") as session:
-        for line in seed_demo(session, issuance_from_env(clock), at=clock.now()):
+    clock = world.clock()
+    with world.open_session("mem") as session:
+        for line in seed_demo(session, world.issuer(clock), at=clock.now()):
             print(line)
         holders = seed_demo_accounts(session, clock)
-    with open_session("national") as session:
+    with world.open_session("national") as session:
         seed_demo_accounts(session, clock)
     for person in holders:
         print(f"login {person.phone} / {DEMO_PASSWORD}  {person.name}: {person.case}")

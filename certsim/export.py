@@ -13,10 +13,11 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certsim import world
+from certsim.arguments import parse_moment
 from certsim.keys import secret_of
 from shared.certificates import get_certificate
 from shared.clock import SHANGHAI
-from shared.config import VAR_DIR, clock_from_env
 from shared.errors import InvalidInput, NotEligible, NotFound
 from shared.models import Certificate
 from shared.ofd import render_licence_ofd
@@ -51,15 +52,13 @@ def verify_url_of(cert: Certificate, public_url: str) -> str:
 
 def cmd_export(args) -> int:
     """Write one licence's sealed OFD file and print where it went."""
-    from certsim.cli import open_session, parse_moment
-
-    clock = clock_from_env()
+    clock = world.clock()
     generated_at = parse_moment(args.at, "--at") if args.at is not None else clock.now()
     if generated_at.astimezone(SHANGHAI).year not in ZIP_YEARS:
         raise InvalidInput("--at", f"must fall in {ZIP_YEARS[0]}..{ZIP_YEARS[-1]} "
                                    f"(the dates an OFD file can carry), not {generated_at.isoformat()}")
     public_url = args.public_url or os.environ.get("MEM_PUBLIC_URL") or DEFAULT_PUBLIC_URL
-    with open_session("mem") as session:
+    with world.open_session("mem") as session:
         cert = find_licence(session, args.licence, args.item)
         eligibility = e_licence_eligibility(cert, generated_at)
         if not eligibility.eligible and not args.force:
@@ -67,7 +66,7 @@ def cmd_export(args) -> int:
         data = render_licence_ofd(cert, generated_at=generated_at,
                                   verify_url=verify_url_of(cert, public_url),
                                   seal=seal_key(secret_of("CERTSIM_SEAL_SEED", dict(os.environ),
-                                                          VAR_DIR)))
+                                                          world.settings().var_dir)))
     out = Path(args.out)
     try:
         out.write_bytes(data)

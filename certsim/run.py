@@ -14,12 +14,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+from certsim import world
+from certsim.demo import DEMO_PASSWORD, DEMO_START, HOLDERS
 from certsim.keys import secrets_for
 from certsim.supervisor import Child, Supervisor
-from mem_portal.verify import MAX_BODY as MEM_MAX_BODY
-from national_portal.ingest import MAX_BODY as NATIONAL_MAX_BODY
+from mem_portal.views.verify import MAX_BODY as MEM_MAX_BODY
+from national_portal.replication import MAX_BODY as NATIONAL_MAX_BODY
 from shared.clock import SharedClock
-from shared.demo import DEMO_PASSWORD, DEMO_START, HOLDERS
 
 STARTUP_SECONDS = 60
 BODY_MARGIN = 64 * 1024
@@ -67,8 +68,8 @@ def children(host: str, port: int) -> list[Child]:
                 f"--recv-bytes={RECV_BYTES}", "--call", target]
 
     return [
-        Child("ministry", waitress("mem_portal:create_app", port + 1, MEM_MAX_BODY)),
-        Child("national", waitress("national_portal:create_app", port + 2, NATIONAL_MAX_BODY)),
+        Child("ministry", waitress("certsim.apps:ministry", port + 1, MEM_MAX_BODY)),
+        Child("national", waitress("certsim.apps:national", port + 2, NATIONAL_MAX_BODY)),
         Child("replicator", [sys.executable, "-m", "sync"]),
         Child("console", [sys.executable, "-m", "waitress", "--host=127.0.0.1",
                           f"--port={port}", "--call", "certsim.console:create_app"]),
@@ -113,7 +114,7 @@ def banner(port: int, env: dict[str, str]) -> str:
 
 def run(args) -> int:
     """Start everything, restart whatever dies, stop it all on Ctrl-C or SIGTERM."""
-    var = Path(os.environ.get("CERTSIM_VAR_DIR", "var")).resolve()
+    var = world.settings().var_dir.resolve()
     env = environment(args.host, args.port, var)
     prepare(env)
     with Supervisor(env) as supervisor:

@@ -1,8 +1,9 @@
-"""Tables of the national database: the shared ones plus this portal's own.
+"""Tables of the national database: the portal's own, and the shared ones it keeps (`TABLES`).
 
-`LoginSession` ties a login (page or API token) to the 实人认证 done during it;
-`LicenceBinding` is one bind … unbind episode of a licence in a holder's 我的证照, so the
-rows of a holder and licence are also its binding history.
+`Licence` is the copy replication delivers (one row per certificate, its latest revision);
+`AppliedChange` the idempotency log of the changes applied; `LicenceBinding` one bind …
+unbind episode of a licence in a holder's 我的证照, so the rows of a holder and licence are
+also its binding history.
 """
 
 from __future__ import annotations
@@ -12,26 +13,34 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-import shared.models  # noqa: F401  (registers the shared tables on Base.metadata)
+from shared.accounts.models import ACCOUNT_TABLES
 from shared.db import Base, Str16
-from shared.models import Licence
-
-NATIONAL = {"info": {"db": "national"}}
+from shared.models import LicenceFace, UsedNonce
 
 
-class LoginSession(Base):
-    """One login of an account, through the pages ("web") or the JSON API ("api")."""
+class Licence(LicenceFace, Base):
+    """The national portal's copy of a licence, as replication delivered it."""
 
-    __tablename__ = "login_sessions"
-    __table_args__ = NATIONAL
+    __tablename__ = "licences"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    marker: Mapped[str] = mapped_column(String(32), unique=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
-    channel: Mapped[Str16]
-    started_at: Mapped[datetime]
-    last_seen_at: Mapped[datetime]
-    ended_at: Mapped[datetime | None]
+    payload: Mapped[dict] = mapped_column(deferred=True)  # the list pages never need it
+    arrived_at: Mapped[datetime]   # first delivery
+    updated_at: Mapped[datetime]   # latest applied change
+
+
+class AppliedChange(Base):
+    """A change the national portal has applied (or found superseded): the idempotency log."""
+
+    __tablename__ = "applied_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[str] = mapped_column(String(32), unique=True)
+    seq: Mapped[int]
+    certificate_key: Mapped[str] = mapped_column(String(32), index=True)
+    revision: Mapped[int]
+    outcome: Mapped[Str16]  # applied / superseded
+    applied_at: Mapped[datetime]
 
 
 class LicenceBinding(Base):
@@ -40,16 +49,19 @@ class LicenceBinding(Base):
     __tablename__ = "licence_bindings"
     __table_args__ = (
         # at most one open binding per holder and licence
-        Index("uq_licence_bindings_open", "account_id", "licence_id", unique=True,
+        Index("uq_licence_bindings_open", "account_id", "licence_row_id", unique=True,
               sqlite_where=text("unbound_at IS NULL"),
               postgresql_where=text("unbound_at IS NULL")),
-        NATIONAL,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
-    licence_id: Mapped[int] = mapped_column(ForeignKey("licences.id"), index=True)
+    licence_row_id: Mapped[int] = mapped_column(ForeignKey("licences.id"), index=True)
     face_check_id: Mapped[int | None] = mapped_column(ForeignKey("face_checks.id"))
     bound_at: Mapped[datetime]
     unbound_at: Mapped[datetime | None]
     licence: Mapped[Licence] = relationship(lazy="joined")
+
+
+TABLES = (*ACCOUNT_TABLES, UsedNonce.__table__, Licence.__table__, AppliedChange.__table__,
+          LicenceBinding.__table__)

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from national_portal.models import LicenceBinding
-from national_portal.services import LICENCE_TYPE, BoundLicence
-from shared.accounts.models import Account, FaceCheck
-from shared.accounts.services import face_check_state
-from shared.identity import mask_id_number, mask_phone
+from national_portal.services.licences import LICENCE_TYPE, BoundLicence
+from shared.identity import mask_id_number
 from shared.rules import STATUS_LABELS
 
 FACE_FIELDS = (
@@ -21,19 +19,6 @@ FACE_FIELDS = (
 
 def _iso(value):
     return value.isoformat() if isinstance(value, date | datetime) else value
-
-
-def account_json(account: Account) -> dict:
-    """The holder as the API shows them (ID and phone masked)."""
-    return {"id": account.id, "name": account.name, "phone": mask_phone(account.phone),
-            "id_number": mask_id_number(account.id_number)}
-
-
-def face_check_json(ticket: FaceCheck, now: datetime, app_url: str) -> dict:
-    """A face check: token, purpose, state now, the app's URL and expiry."""
-    return {"token": ticket.token, "purpose": ticket.purpose,
-            "state": face_check_state(ticket, now), "app_url": app_url,
-            "expires_at": ticket.expires_at.isoformat()}
 
 
 def licence_json(row: BoundLicence) -> dict:

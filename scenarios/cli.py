@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from scenarios.loader import ScenarioLoadError, load_files
@@ -16,7 +17,7 @@ from scenarios.reporting.html import write_html
 from scenarios.reporting.junit import write_junit
 from scenarios.runner import live, run_all
 from shared.errors import DomainError
-from shared.workdays import calendar_from_env
+from shared.settings import read_settings
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +43,7 @@ def run_command(args: argparse.Namespace) -> int:
         print("scenarios: --mem-url and --national-url go together", file=sys.stderr)
         return 2
     try:
-        calendar = calendar_from_env()
+        calendar = read_settings(os.environ).calendar()
         scenarios = load_files(args.paths, calendar)
     except ScenarioLoadError as exc:
         for problem in exc.problems:

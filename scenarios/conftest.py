@@ -18,7 +18,7 @@ from scenarios.model import Scenario
 from scenarios.reporting.console import ConsoleReport
 from scenarios.runner import run_scenario
 from scenarios.world import InProcessWorlds
-from shared.workdays import calendar_from_env
+from shared.settings import read_settings
 
 POSTGRES_URL = os.environ.get("CERTSIM_TEST_POSTGRES_URL")
 
@@ -82,7 +82,7 @@ class ScenarioItem(pytest.Item):
         self.scenario, self.backend = scenario, backend
 
     def runtest(self):
-        calendar = calendar_from_env()
+        calendar = read_settings(os.environ).calendar()
         result = run_scenario(self.scenario, WORLDS[self.backend], calendar)
         if not result.passed:
             out = io.StringIO()

@@ -7,6 +7,7 @@ all of them at once, and nothing runs while any remains.
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -20,7 +21,8 @@ from scenarios.timing import after, parse_date, parse_time
 from scenarios.yamltree import Document, Problem, YamlProblems, read_document
 from shared.errors import DomainError
 from shared.lag import parse_lag
-from shared.workdays import WorkingCalendar, calendar_from_env
+from shared.settings import read_settings
+from shared.workdays import WorkingCalendar
 
 STEP_KEYS = ("do", "at", "note", "expect")
 DEFAULT_PASSWORD = "Abc12345!"
@@ -102,7 +104,7 @@ def load_text(text: str, filename: str, calendar: WorkingCalendar | None = None)
                 for path, key, message in _schema_problems(doc)]
     if problems:
         raise ScenarioLoadError(problems)
-    checker = _Checker(doc, filename, calendar or calendar_from_env())
+    checker = _Checker(doc, filename, calendar or read_settings(os.environ).calendar())
     scenario = checker.scenario(Path(filename))
     if checker.problems:
         raise ScenarioLoadError(checker.problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from time import perf_counter
@@ -13,7 +14,8 @@ from scenarios.model import Scenario, Step
 from scenarios.portals import ApiError
 from scenarios.results import ScenarioResult, StepResult
 from scenarios.world import InProcessWorld, InProcessWorlds, LiveWorld, World
-from shared.workdays import WorkingCalendar, calendar_from_env
+from shared.settings import read_settings
+from shared.workdays import WorkingCalendar
 
 WorldFactory = Callable[[Scenario], World]
 # Steps that write a change: the replicator runs at once, as a live one would, so a change due
@@ -41,7 +43,7 @@ def run_scenario(scenario: Scenario, world_factory: WorldFactory = in_process,
     world = None
     try:
         world = world_factory(scenario)
-        context = Context(world, scenario, calendar or calendar_from_env(), result.events)
+        context = Context(world, scenario, calendar or read_settings(os.environ).calendar(), result.events)
         for step in scenario.steps:
             outcome = run_step(context, step)
             result.steps.append(outcome)
@@ -87,7 +89,7 @@ def run_all(scenarios: Iterable[Scenario], world_factory: WorldFactory | None = 
 
     Without a factory, one pair of in-process apps serves every scenario, restarted in between.
     """
-    calendar = calendar or calendar_from_env()
+    calendar = calendar or read_settings(os.environ).calendar()
     pool = InProcessWorlds() if world_factory is None else None
     try:
         for scenario in scenarios:

@@ -17,7 +17,6 @@ from scenarios.portals import FlaskPortal, HttpPortal, Portal
 from shared.clock import SimulatedClock, wall_now
 
 SECRET = "certsim-scenario-replay-secret"
-TICK_HOOK = "certsim.replication_tick"  # mem_portal.feed runs this on POST /_sim/replication/tick
 
 
 class World:
@@ -53,6 +52,9 @@ class InProcessWorld(World):
     def __init__(self, start: datetime, lag: str | None = None, *, urls=None):
         import mem_portal
         import national_portal
+        from mem_portal.control import REPLICATION_TICK
+        from mem_portal.models import TABLES as MEM_TABLES
+        from national_portal.models import TABLES as NATIONAL_TABLES
         from shared.db import create_schema
 
         self.clock = SimulatedClock(start)
@@ -62,10 +64,10 @@ class InProcessWorld(World):
         national_app = national_portal.create_app(
             {**common, "DATABASE_URL": urls("national")}, clock=self.clock)
         self.apps = (mem_app, national_app)
-        for app, database in zip(self.apps, ("mem", "national"), strict=True):
-            create_schema(app.extensions["certsim"].engine, database)
+        for app, tables in zip(self.apps, (MEM_TABLES, NATIONAL_TABLES), strict=True):
+            create_schema(app.extensions["certsim"].engine, tables)
         self.default_lag = str(mem_app.config["SYNC_LAG"])
-        mem_app.extensions[TICK_HOOK] = self._tick
+        mem_app.extensions[REPLICATION_TICK] = self._tick
         self.mem, self.national = FlaskPortal("mem", mem_app), FlaskPortal("national", national_app)
         self._start_replicator()
         if lag is not None:
@@ -85,7 +87,7 @@ class InProcessWorld(World):
         """Empty both portals, heal the national ingest, set the clock and lag, new replicator."""
         self.clock.set(start)
         self.mem.ok("POST", "/_sim/reset", {"empty": True})
-        self.national.ok("POST", "/_sim/reset", {})
+        self.national.ok("POST", "/_sim/reset", {"empty": True})
         self.national.ok("POST", "/_sim/faults", {"mode": "up"})
         self.mem.ok("PUT", "/_sim/lag", {"lag": lag if lag is not None else self.default_lag,
                                          "seed": 0})
@@ -171,7 +173,7 @@ class LiveWorld(World):
     def __init__(self, start: datetime, lag: str | None, mem_url: str, national_url: str):
         self.mem, self.national = HttpPortal("mem", mem_url), HttpPortal("national", national_url)
         self.mem.ok("POST", "/_sim/reset", {"empty": True})
-        self.national.ok("POST", "/_sim/reset", {})
+        self.national.ok("POST", "/_sim/reset", {"empty": True})
         self.mem.ok("POST", "/_sim/clock", {"set": start.isoformat(), "freeze": True})
         if lag is not None:
             self.mem.ok("PUT", "/_sim/lag", {"lag": lag})

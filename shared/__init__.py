@@ -1,1 +1,1 @@
-"""Issuance core shared by both portals: rules, identifiers, calendar, clock, models, rendering."""
+"""The issuance core both portals use: rules, identifiers, calendar, clock, certificates, rendering."""

@@ -1,19 +1,17 @@
 """Issuing authorities and the ministry's own codes (simulated values that pass the checks).
 
 The real MEM credit code and the 证照类型代码 of the 特种作业操作证 were not found (domain
-reference §2.2, §7), so these are configuration: override them with CERTSIM_MINISTRY_CODE
-and CERTSIM_TYPE_CODE; both are checked at start-up.
+reference §2.2, §7), so these are configuration (CERTSIM_MINISTRY_CODE, CERTSIM_TYPE_CODE, read
+by the entry points); both are checked at start-up.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from shared.errors import InvalidInput
 from shared.identifiers import validate_type_code, validate_uscc
 
-MINISTRY_NAME = "中华人民共和国应急管理部"
 DEFAULT_MINISTRY_CODE = "11100000MB0143553R"
 DEFAULT_TYPE_CODE = DEFAULT_MINISTRY_CODE + "001"
 
@@ -46,13 +44,11 @@ def authority_named(name: str | None) -> Authority:
     return AUTHORITIES[name]
 
 
-def ministry_codes(environ: dict | None = None) -> tuple[str, str]:
-    """Return (ministry credit code, licence type code) from config, both checked."""
-    environ = os.environ if environ is None else environ
-    code = validate_uscc(environ.get("CERTSIM_MINISTRY_CODE", DEFAULT_MINISTRY_CODE),
-                         field="CERTSIM_MINISTRY_CODE")
-    type_code = validate_type_code(environ.get("CERTSIM_TYPE_CODE", DEFAULT_TYPE_CODE),
-                                   field="CERTSIM_TYPE_CODE")
+def ministry_codes(code: str = DEFAULT_MINISTRY_CODE,
+                   type_code: str = DEFAULT_TYPE_CODE) -> tuple[str, str]:
+    """Check the ministry's credit code and the licence type code; return them."""
+    code = validate_uscc(code, field="CERTSIM_MINISTRY_CODE")
+    type_code = validate_type_code(type_code, field="CERTSIM_TYPE_CODE")
     if type_code[:18] != code:
         raise InvalidInput("CERTSIM_TYPE_CODE", "证照类型代码应以应急管理部的统一社会信用代码开头")
     for authority in AUTHORITIES.values():

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shared.authorities import authority_named, ministry_codes
+from shared.authorities import DEFAULT_TYPE_CODE, authority_named
 from shared.catalogue import DEFAULT_CATALOGUE, Catalogue
 from shared.clock import Clock
 from shared.errors import Duplicate, InvalidInput, NotEligible, NotFound
@@ -34,13 +34,16 @@ from shared.workdays import WorkingCalendar
 
 
 @dataclass
-class Issuance:
-    """What the ministry's services need besides a session: time, calendar, lag, codes."""
+class Issuer:
+    """The ministry as issuer: its clock, working calendar, lag policy, type code and catalogue.
+
+    What the certificate services need besides a database session.
+    """
 
     clock: Clock
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     lag: LagPolicy = field(default_factory=lambda: parse_lag("3wd"))
-    type_code: str = field(default_factory=lambda: ministry_codes()[1])
+    type_code: str = DEFAULT_TYPE_CODE
     catalogue: Catalogue = DEFAULT_CATALOGUE
 
 
@@ -55,13 +58,13 @@ class IssueCertificate:
     authority: str | None = None
 
 
-def issue_certificate(session: Session, ctx: Issuance, cmd: IssueCertificate) -> Certificate:
+def issue_certificate(session: Session, issuer: Issuer, cmd: IssueCertificate) -> Certificate:
     """Issue a certificate and record the change for replication."""
-    now = ctx.clock.now()
-    today = ctx.clock.today()
+    now = issuer.clock.now()
+    today = issuer.clock.today()
     name = normalize_name(cmd.name)
     id_number = normalize_id_number(cmd.id_number, today=today)
-    ctx.catalogue.check(cmd.category, cmd.item)
+    issuer.catalogue.check(cmd.category, cmd.item)
     issued_on = _check_issue_date(cmd.issued_on or today, cmd.card_version, today)
     authority = authority_named(cmd.authority)
     rules = rule_set_on(issued_on)
@@ -84,8 +87,8 @@ def issue_certificate(session: Session, ctx: Issuance, cmd: IssueCertificate) ->
         raise Duplicate("item", f"{name}已持有{cmd.category}/{cmd.item}的特种作业操作证") from None
     cert.certificate_key = f"{issued_on.year}{cert.id:010d}"
     cert.archive_code = f"{authority.region_code}{issued_on.year}{cert.id:08d}"
-    cert.licence_id = make_licence_id(ctx.type_code, authority.code, cert.certificate_key, 1)
-    _record_change(session, ctx, cert, "issued")
+    cert.licence_id = make_licence_id(issuer.type_code, authority.code, cert.certificate_key, 1)
+    _record_change(session, issuer, cert, "issued")
     session.commit()
     return cert
 
@@ -102,13 +105,13 @@ def _check_issue_date(issued_on: date, card_version: str, today: date) -> date:
     return issued_on
 
 
-def record_review(session: Session, ctx: Issuance, key: str, result: str,
+def record_review(session: Session, issuer: Issuer, key: str, result: str,
                   reviewed_on: date | None = None) -> Certificate:
     """Record a 复审; a pass on an old IC card reissues a new-version licence."""
     if result not in ("pass", "fail"):
         raise InvalidInput("result", f"复审结果应为 pass 或 fail: {result!r}")
     cert = get_certificate(session, key)
-    today = reviewed_on or ctx.clock.today()
+    today = reviewed_on or issuer.clock.today()
     _require_status(cert, today, "valid", "复审")
     if cert.review_due_on is None or cert.review_passed_on is not None:
         raise NotEligible("certificate", "本有效期内的复审已完成，期满请办理延期换证")
@@ -117,53 +120,53 @@ def record_review(session: Session, ctx: Issuance, key: str, result: str,
         raise NotEligible("reviewed_on", f"复审应在应复审日期 {cert.review_due_on} 前60日内申请，"
                                          f"最早 {opens}")
     session.add(ReviewRecord(certificate=cert, reviewed_on=today, result=result,
-                             recorded_at=ctx.clock.now()))
+                             recorded_at=issuer.clock.now()))
     kind = "reviewed"
     if result == "pass":
         cert.review_passed_on = today
         if cert.card_version == "old_ic":
-            _reissue(ctx, cert, today, cert.valid_from, cert.valid_to)
+            _reissue(issuer, cert, today, cert.valid_from, cert.valid_to)
             cert.review_due_on, kind = None, "reissued"
     elif any(r.result == "fail" for r in cert.reviews[:-1]):
         cert.status, cert.status_reason = "invalid", "复审不合格"
-    _touch_and_record(session, ctx, cert, kind)
+    _touch_and_record(session, issuer, cert, kind)
     return cert
 
 
-def renew_certificate(session: Session, ctx: Issuance, key: str,
+def renew_certificate(session: Session, issuer: Issuer, key: str,
                       renewed_on: date | None = None) -> Certificate:
     """延期换证 at the end of the six years: a new version with a new validity period."""
     cert = get_certificate(session, key)
-    today = renewed_on or ctx.clock.today()
+    today = renewed_on or issuer.clock.today()
     _require_status(cert, today, "valid", "延期换证")
     rules = rule_set_on(today)
     opens = cert.valid_to - timedelta(days=rules.window_days)
     if today < opens:
         raise NotEligible("renewed_on", f"延期换证应在有效期届满前60日内申请，最早 {opens}")
-    _reissue(ctx, cert, today, today, add_years(today, rules.validity_years))
+    _reissue(issuer, cert, today, today, add_years(today, rules.validity_years))
     cert.review_due_on = add_years(today, rules.review_years)
     cert.review_passed_on, cert.rule_set = None, rules.name
-    _touch_and_record(session, ctx, cert, "renewed")
+    _touch_and_record(session, issuer, cert, "renewed")
     return cert
 
 
-def revoke_certificate(session: Session, ctx: Issuance, key: str, reason: str = "") -> Certificate:
+def revoke_certificate(session: Session, issuer: Issuer, key: str, reason: str = "") -> Certificate:
     """撤销 a certificate (order 30 Art. 30)."""
     cert = get_certificate(session, key)
     if cert.status in ("revoked", "cancelled"):
         raise NotEligible("certificate", f"证书已{'撤销' if cert.status == 'revoked' else '注销'}")
     cert.status, cert.status_reason = "revoked", reason or "撤销"
-    _touch_and_record(session, ctx, cert, "revoked")
+    _touch_and_record(session, issuer, cert, "revoked")
     return cert
 
 
-def cancel_certificate(session: Session, ctx: Issuance, key: str, reason: str = "") -> Certificate:
+def cancel_certificate(session: Session, issuer: Issuer, key: str, reason: str = "") -> Certificate:
     """注销 a certificate (order 30 Art. 31); a revoked one may be cancelled too."""
     cert = get_certificate(session, key)
     if cert.status == "cancelled":
         raise NotEligible("certificate", "证书已注销")
     cert.status, cert.status_reason = "cancelled", reason or "注销"
-    _touch_and_record(session, ctx, cert, "cancelled")
+    _touch_and_record(session, issuer, cert, "cancelled")
     return cert
 
 
@@ -209,25 +212,25 @@ def _require_status(cert: Certificate, today: date, wanted: str, action: str) ->
         raise NotEligible("certificate", f"证书状态为{status}，不能办理{action}")
 
 
-def _reissue(ctx: Issuance, cert: Certificate, today: date, valid_from: date, valid_to: date):
+def _reissue(issuer: Issuer, cert: Certificate, today: date, valid_from: date, valid_to: date):
     cert.card_version, cert.cert_number = "new", cert.holder_id_number
     cert.licence_version += 1
-    cert.licence_id = make_licence_id(ctx.type_code, cert.authority_code, cert.certificate_key,
+    cert.licence_id = make_licence_id(issuer.type_code, cert.authority_code, cert.certificate_key,
                                       cert.licence_version)
     cert.issued_on, cert.valid_from, cert.valid_to = today, valid_from, valid_to
 
 
-def _touch_and_record(session: Session, ctx: Issuance, cert: Certificate, kind: str) -> None:
+def _touch_and_record(session: Session, issuer: Issuer, cert: Certificate, kind: str) -> None:
     cert.revision += 1
-    cert.updated_at = ctx.clock.now()
-    _record_change(session, ctx, cert, kind)
+    cert.updated_at = issuer.clock.now()
+    _record_change(session, issuer, cert, kind)
     session.commit()
 
 
-def _record_change(session: Session, ctx: Issuance, cert: Certificate, kind: str) -> OutboxEntry:
+def _record_change(session: Session, issuer: Issuer, cert: Certificate, kind: str) -> OutboxEntry:
     """Write the outbox row; `visible_at` never precedes that of an earlier change of the licence."""
-    now = ctx.clock.now()
-    visible_at = ctx.lag.visible_at(now, cert.certificate_key, ctx.calendar)
+    now = issuer.clock.now()
+    visible_at = issuer.lag.visible_at(now, cert.certificate_key, issuer.calendar)
     if visible_at is not None:
         previous = session.scalar(select(func.max(OutboxEntry.visible_at)).where(
             OutboxEntry.certificate_key == cert.certificate_key))

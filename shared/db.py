@@ -1,19 +1,30 @@
 """Database plumbing shared by both portals: base class, column types, engines, sessions.
 
-Each table says which database it lives in through `info={"db": ...}` on its table args:
-"mem" (ministry), "national", or "both" (account tables each portal keeps for itself).
-`create_schema` and each portal's Alembic environment use `tables_for` to pick them.
+Both databases' tables share one `Base`; each portal's `models.py` lists the tables its own
+database holds (`TABLES`), which `create_schema` and its Alembic history use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, String, create_engine, event
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -51,16 +62,9 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: AwareDateTime(), dict: JSON(), list: JSON()}
 
 
-Instant = Annotated[datetime, mapped_column(AwareDateTime())]
 Str16 = Annotated[str, mapped_column(String(16))]
 Str32 = Annotated[str, mapped_column(String(32))]
 Str64 = Annotated[str, mapped_column(String(64))]
-Str128 = Annotated[str, mapped_column(String(128))]
-
-
-def tables_for(database: str) -> list:
-    """Return the tables that live in `database` ("mem" or "national")."""
-    return [t for t in Base.metadata.sorted_tables if t.info.get("db") in (database, "both")]
 
 
 def sqlite_url(path: str | Path) -> str:
@@ -89,11 +93,23 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def create_schema(engine: Engine, database: str) -> None:
-    """Create the tables of one database directly (tests); `make run` uses Alembic."""
-    import shared.models  # noqa: F401  (registers every table on Base.metadata)
+def create_schema(engine: Engine, tables: Sequence[Table]) -> None:
+    """Create a database's tables directly (tests, replay); `make run` uses Alembic."""
+    Base.metadata.create_all(engine, tables=list(tables))
 
-    Base.metadata.create_all(engine, tables=tables_for(database))
+
+def count_rows(session: Session, tables: Sequence[Table]) -> dict[str, int]:
+    """Count the rows of each table."""
+    return {table.name: session.scalar(select(func.count()).select_from(table)) or 0
+            for table in tables}
+
+
+def empty_tables(session: Session, tables: Sequence[Table]) -> None:
+    """Delete every row of the tables, children first, in one transaction."""
+    for table in reversed(Base.metadata.sorted_tables):
+        if table in tables:
+            session.execute(delete(table))
+    session.commit()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -1,8 +1,9 @@
-"""SQLAlchemy models of both databases (each table names its database in `info`).
+"""The issuance core's tables: the licence face, certificates, reviews, the outbox and its
+replication state, and the nonces of signed calls.
 
-Ministry ("mem"): `Certificate`, `ReviewRecord`, `OutboxEntry`, `ReplicationState`.
-National ("national"): `Licence` (the replicated copy), `AppliedChange`.
-Both portals ("both"): the account tables in `shared.accounts.models`.
+The ministry's database holds all of them (`mem_portal.models.TABLES`); the national
+portal's holds its own copy of licences (`national_portal.models`, on `LicenceFace`) and the
+nonces. The account tables both keep are in `shared.accounts.models`.
 """
 
 from __future__ import annotations
@@ -13,9 +14,6 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import Base, Str16, Str32, Str64
-
-MEM = {"info": {"db": "mem"}}
-NATIONAL = {"info": {"db": "national"}}
 
 
 class LicenceFace:
@@ -51,7 +49,7 @@ class Certificate(LicenceFace, Base):
     """A certificate as the ministry holds it: the source of truth."""
 
     __tablename__ = "certificates"
-    __table_args__ = (UniqueConstraint("holder_id_number", "category", "item"), MEM)
+    __table_args__ = (UniqueConstraint("holder_id_number", "category", "item"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime]
@@ -64,7 +62,6 @@ class ReviewRecord(Base):
     """One 复审 result of a certificate."""
 
     __tablename__ = "review_records"
-    __table_args__ = MEM
 
     id: Mapped[int] = mapped_column(primary_key=True)
     certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
@@ -85,7 +82,6 @@ class OutboxEntry(Base):
     __table_args__ = (
         Index("ix_outbox_state_visible", "state", "visible_at"),
         Index("ix_outbox_state_seq", "state", "seq"),
-        {"info": {"db": "mem"}},
     )
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
@@ -106,7 +102,6 @@ class ReplicationState(Base):
     """The replicator's lease, durable checkpoint and last run, kept by the ministry (one row)."""
 
     __tablename__ = "replication_state"
-    __table_args__ = MEM
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)  # "national"
     lease_holder: Mapped[str | None] = mapped_column(String(64))
@@ -119,42 +114,12 @@ class ReplicationState(Base):
     #                                                 gives two requests the same time)
 
 
-class Licence(LicenceFace, Base):
-    """The national portal's copy of a licence, as replication delivered it."""
-
-    __tablename__ = "licences"
-    __table_args__ = NATIONAL
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    payload: Mapped[dict] = mapped_column(deferred=True)  # the list pages never need it
-    arrived_at: Mapped[datetime]   # first delivery
-    updated_at: Mapped[datetime]   # latest applied change
-
-
-class AppliedChange(Base):
-    """A change the national portal has applied (or found superseded): the idempotency log."""
-
-    __tablename__ = "applied_changes"
-    __table_args__ = NATIONAL
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    change_id: Mapped[str] = mapped_column(String(32), unique=True)
-    seq: Mapped[int]
-    certificate_key: Mapped[str] = mapped_column(String(32), index=True)
-    revision: Mapped[int]
-    outcome: Mapped[Str16]  # applied / superseded
-    applied_at: Mapped[datetime]
-
-
 class UsedNonce(Base):
     """A nonce of a signed replication call, kept until the call would be refused as stale."""
 
     __tablename__ = "used_nonces"
-    __table_args__ = {"info": {"db": "both"}}
 
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
-
-import shared.accounts.models  # noqa: E402,F401  (account tables live in both databases)
 

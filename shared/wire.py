@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,10 +27,6 @@ SIGNATURE = "X-Certsim-Signature"
 TOLERANCE_SECONDS = 300
 DEVELOPMENT_SECRET = development_value("SYNC_SECRET")
 
-
-def secret_from_env(environ: dict | None = None) -> str:
-    """Return SYNC_SECRET (the replicator reads it here: shared.config pulls in the database)."""
-    return (os.environ if environ is None else environ).get("SYNC_SECRET", DEVELOPMENT_SECRET)
 
 
 class SignatureRefused(DomainError):

@@ -13,7 +13,6 @@ Calendar file format (path in CERTSIM_CALENDAR_FILE)::
 
 from __future__ import annotations
 
-import os
 import tomllib
 import warnings
 from dataclasses import dataclass, field
@@ -25,6 +24,8 @@ import chinese_calendar
 
 from shared.clock import SHANGHAI, require_aware
 from shared.errors import DomainError
+
+WEEKDAY_NAMES = "一二三四五六日"  # 星期一 … 星期日, by date.weekday()
 
 
 class CalendarYearUnknown(DomainError):
@@ -67,7 +68,7 @@ class YearData:
     working_weekends: frozenset[date]
 
 
-def load_calendar_file(path: str | os.PathLike) -> dict[int, YearData]:
+def load_calendar_file(path: str | Path) -> dict[int, YearData]:
     """Read a TOML calendar file: one table per year with holidays and working_weekends."""
     path = Path(path)
     try:
@@ -155,11 +156,10 @@ def _warn_fallback(year: int) -> None:
     )
 
 
-def calendar_from_env(environ: dict | None = None) -> WorkingCalendar:
-    """Build the calendar configured by CERTSIM_CALENDAR_FILE and CERTSIM_CALENDAR_FALLBACK."""
-    environ = os.environ if environ is None else environ
-    path = environ.get("CERTSIM_CALENDAR_FILE")
+def configured_calendar(calendar_file: str | None = None,
+                        fallback: str | None = None) -> WorkingCalendar:
+    """Build the calendar of CERTSIM_CALENDAR_FILE and CERTSIM_CALENDAR_FALLBACK (as given)."""
     return WorkingCalendar(
-        extra_years=load_calendar_file(path) if path else {},
-        weekday_fallback=environ.get("CERTSIM_CALENDAR_FALLBACK", "") == "weekdays",
+        extra_years=load_calendar_file(calendar_file) if calendar_file else {},
+        weekday_fallback=fallback == "weekdays",
     )

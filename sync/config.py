@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from shared.errors import InvalidInput
 from shared.lag import LagPolicy, parse_lag
-from shared.wire import secret_from_env
+from shared.wire import DEVELOPMENT_SECRET
 
 MAX_BATCH_SIZE = 5000  # the ministry's feed limit and the national ingest cap
 
@@ -42,7 +42,7 @@ class SyncConfig:
 
     mem_url: str = "http://127.0.0.1:8001"
     national_url: str = "http://127.0.0.1:8002"
-    secret: str = field(default_factory=secret_from_env)
+    secret: str = DEVELOPMENT_SECRET
     lag: LagPolicy = field(default_factory=lambda: parse_lag("3wd"))
     interval: float = 5.0
     batch_size: int = 200
@@ -104,5 +104,5 @@ def load_config(environ: dict | None = None) -> SyncConfig:
                        ("SYNC_HOLDER", "holder")):
         if environ.get(name):
             values[attr] = environ[name].rstrip("/")
-    values["secret"] = secret_from_env(environ)
+    values["secret"] = environ.get("SYNC_SECRET") or DEVELOPMENT_SECRET
     return SyncConfig(**values)

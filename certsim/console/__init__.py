@@ -12,10 +12,10 @@ import requests
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from certsim import world
 from certsim.console.days import DayFacts
 from shared.errors import DomainError, InvalidInput
 from shared.web.security import add_security_headers
-from shared.workdays import calendar_from_env
 
 TIMEOUT = 5
 RECENT_DELIVERED = 5  # delivered changes the queue still shows
@@ -42,7 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     CSRFProtect(app)
     http = app.config.get("HTTP") or requests.Session()
-    days = DayFacts(calendar_from_env())
+    days = DayFacts(world.calendar())
 
     def call(portal: str, method: str, path: str, **kwargs):
         base = app.config["MEM_URL" if portal == "mem" else "NATIONAL_URL"]

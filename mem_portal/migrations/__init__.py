@@ -9,4 +9,4 @@ HERE = Path(__file__).resolve().parent
 
 def upgrade(url: str) -> None:
     """Migrate the mem database at `url` to the newest schema."""
-    _upgrade(HERE, "mem", url)
+    _upgrade(HERE, url)

@@ -1,6 +1,6 @@
-"""Alembic environment of the mem database (the shared body lives in shared.migrations)."""
+"""Alembic environment of the ministry's database (the shared body lives in shared.migrations)."""
 
-import mem_portal.models  # noqa: F401  (registers every table of this database)
+from mem_portal.models import TABLES
 from shared.migrations.environment import run_migrations_online
 
-run_migrations_online()
+run_migrations_online("mem", TABLES)

@@ -9,4 +9,4 @@ HERE = Path(__file__).resolve().parent
 
 def upgrade(url: str) -> None:
     """Migrate the national database at `url` to the newest schema."""
-    _upgrade(HERE, "national", url)
+    _upgrade(HERE, url)

@@ -1,4 +1,4 @@
-"""Account tables; each portal has its own copy in its own database ("both")."""
+"""Account tables: each portal keeps its own accounts, logins and codes in its own database."""
 
 from __future__ import annotations
 
@@ -9,14 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, Str16, Str32, Str64
 
-BOTH = {"info": {"db": "both"}}
-
 
 class Account(Base):
     """A natural person's account (自然人用户 / 个人用户)."""
 
     __tablename__ = "accounts"
-    __table_args__ = BOTH
 
     id: Mapped[int] = mapped_column(primary_key=True)
     phone: Mapped[str] = mapped_column(String(11), unique=True)
@@ -28,6 +25,24 @@ class Account(Base):
     identity_verified_at: Mapped[datetime | None]  # registration's 实人认证 step
 
 
+class LoginSession(Base):
+    """One login of an account, through the pages ("web") or the JSON API ("api").
+
+    The `marker` ties face checks to this login; a logout ends it. It expires on the
+    portal's clock (shared.accounts.logins), never on the wall clock.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    marker: Mapped[str] = mapped_column(String(32), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    channel: Mapped[Str16]
+    started_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
 class LoginAttempts(Base):
     """Wrong passwords counted per login name (known or not), and the lock they led to.
 
@@ -36,7 +51,6 @@ class LoginAttempts(Base):
     """
 
     __tablename__ = "login_attempts"
-    __table_args__ = BOTH
 
     login: Mapped[str] = mapped_column(String(32), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
@@ -47,7 +61,6 @@ class SmsMessage(Base):
     """A verification code sent to a phone (the simulated SMS inbox)."""
 
     __tablename__ = "sms_messages"
-    __table_args__ = BOTH
 
     id: Mapped[int] = mapped_column(primary_key=True)
     phone: Mapped[str] = mapped_column(String(11), index=True)
@@ -64,7 +77,6 @@ class Captcha(Base):
     """An image captcha: one use, expires."""
 
     __tablename__ = "captchas"
-    __table_args__ = BOTH
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32), unique=True)
@@ -78,7 +90,6 @@ class FaceCheck(Base):
     """A 实人认证 ticket: the desktop page shows its QR, the simulated app page decides it."""
 
     __tablename__ = "face_checks"
-    __table_args__ = BOTH
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32), unique=True)
@@ -89,3 +100,7 @@ class FaceCheck(Base):
     expires_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
     session_marker: Mapped[Str32]   # ties the ticket to one login session
+
+
+ACCOUNT_TABLES = tuple(model.__table__ for model in (
+    Account, LoginSession, LoginAttempts, SmsMessage, Captcha, FaceCheck))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -11,11 +9,22 @@ PASSWORD_SYMBOLS = set("`~!_@#$%*")
 PASSWORD_RULE = "密码长度8-20位，由数字、字母或符号(`~!_@#$%*)两种以上组成"
 
 
+PRODUCTION = PasswordHasher()
+FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+_chosen = [PRODUCTION]
+
+
+def use_fast_hashing(fast: bool) -> None:
+    """Choose the argon2id cost for this process (CERTSIM_FAST_HASH, read by the entry point).
+
+    Same algorithm; the fast parameters are for tests, benchmarks and simulated worlds that
+    never hold a real person's password.
+    """
+    _chosen[0] = FAST if fast else PRODUCTION
+
+
 def _hasher() -> PasswordHasher:
-    # Tests and benchmarks set CERTSIM_FAST_HASH=1: same algorithm, cheaper parameters.
-    if os.environ.get("CERTSIM_FAST_HASH") == "1":
-        return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    return PasswordHasher()
+    return _chosen[0]
 
 
 def password_problem(password: str) -> str | None:

@@ -8,18 +8,17 @@ from alembic import command
 from alembic.config import Config
 
 
-def alembic_config(script_location: str | Path, database: str, url: str) -> Config:
-    """Return the Alembic config of one database ("mem" or "national") at `url`."""
+def alembic_config(script_location: str | Path, url: str) -> Config:
+    """Return the Alembic config of the history at `script_location`, for the database at `url`."""
     config = Config()
     config.set_main_option("script_location", str(script_location))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    config.attributes["database"] = database
     return config
 
 
-def upgrade(script_location: str | Path, database: str, url: str) -> None:
+def upgrade(script_location: str | Path, url: str) -> None:
     """Bring one database to the newest schema (creating the SQLite file if needed)."""
     from shared.db import make_engine
 
     make_engine(url).dispose()  # creates the parent folder of a SQLite file
-    command.upgrade(alembic_config(script_location, database, url), "head")
+    command.upgrade(alembic_config(script_location, url), "head")

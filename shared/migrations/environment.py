@@ -1,4 +1,4 @@
-"""The body of both portals' Alembic `env.py`: only this database's tables, batch mode on SQLite."""
+"""The body of both portals' Alembic `env.py`: only that database's tables, batch mode on SQLite."""
 
 from __future__ import annotations
 
@@ -7,15 +7,13 @@ from alembic import context
 from shared.db import Base, make_engine
 
 
-def run_migrations_online() -> None:
-    """Migrate the database named in the Alembic config ("mem" or "national")."""
+def run_migrations_online(database: str, tables) -> None:
+    """Migrate one portal's database ("mem" or "national"), which holds `tables`."""
     config = context.config
-    database = config.attributes.get("database") or config.get_main_option("database")
+    names = {table.name for table in tables}
 
     def include_object(obj, name, type_, reflected, compare_to):
-        if type_ == "table" and not reflected:
-            return obj.info.get("db") in (database, "both")
-        return True
+        return type_ != "table" or name in names
 
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:

@@ -24,9 +24,11 @@ import requests
 import mem_portal
 import national_portal
 from certsim.console import create_app as create_console
+from certsim.demo import DEMO_START
+from mem_portal.models import TABLES as MEM_TABLES
+from national_portal.models import TABLES as NATIONAL_TABLES
 from shared.clock import SharedClock
 from shared.db import create_schema
-from shared.demo import DEMO_START
 from sync import HttpTransport, Replicator, SyncConfig
 from sync.runner import build_scheduler
 
@@ -88,8 +90,8 @@ def portal_apps(tmp_path: Path):
     national = national_portal.create_app(
         {**common, "DATABASE_URL": f"sqlite:///{tmp_path / 'national.db'}"},
         clock=SharedClock(clock_file))
-    create_schema(mem.extensions["certsim"].engine, "mem")
-    create_schema(national.extensions["certsim"].engine, "national")
+    create_schema(mem.extensions["certsim"].engine, MEM_TABLES)
+    create_schema(national.extensions["certsim"].engine, NATIONAL_TABLES)
     return mem, national, clock_file
 
 
@@ -123,15 +125,12 @@ def issue_in_back_office(demo: Demo) -> dict:
     return answer.json()
 
 
-def approve_on_phone(phone_page, link: str, *, decide: bool) -> None:
-    """Open the QR code's app link on the phone and pass the face check."""
+def approve_on_phone(phone_page, link: str) -> None:
+    """Open the QR code's app link on the phone and pass the face check (the same app on both)."""
     phone_page.goto(link)
     phone_page.click("#start-face")
-    if decide:  # the ministry's app asks for the verdict; the national app passes by itself
-        phone_page.click("#face-pass")
-        phone_page.wait_for_selector("#app-result:has-text('认证成功')")
-    else:
-        phone_page.wait_for_selector("text=认证通过")
+    phone_page.click("#face-pass")
+    phone_page.wait_for_selector("#app-result:has-text('认证成功')")
 
 
 def register_on_ministry(page, phone_page, demo: Demo, screenshot) -> None:
@@ -154,7 +153,7 @@ def register_on_ministry(page, phone_page, demo: Demo, screenshot) -> None:
     screenshot(page, "demo_01_register")
     page.click("button[type=submit]:has-text('注册')")
     page.wait_for_selector("#face-check")
-    approve_on_phone(phone_page, page.get_attribute("#app-url", "href"), decide=True)
+    approve_on_phone(phone_page, page.get_attribute("#app-url", "href"))
     page.wait_for_selector("#register-done")
 
 
@@ -166,7 +165,7 @@ def download_from_ministry(page, phone_page, screenshot, tmp_path: Path) -> Path
     page.wait_for_selector("text=欢迎您登录个人中心")
     page.click(".menu >> text=我的证照")
     page.wait_for_selector("#face-check")
-    approve_on_phone(phone_page, page.get_attribute("#app-url", "href"), decide=True)
+    approve_on_phone(phone_page, page.get_attribute("#app-url", "href"))
     page.wait_for_selector("#licences")
     assert ITEM in page.inner_text("#licences")
     screenshot(page, "demo_02_my_licences")
@@ -187,7 +186,7 @@ def register_on_national(page, demo: Demo, screenshot) -> None:
     page.click("text=个人注册")
     page.fill("#name", NAME)
     page.fill("#id_number", ID_NUMBER)
-    page.check("input[name=long_term]")
+    page.check("#id_long_term")
     page.fill("#phone", PHONE)
     page.click("button:has-text('获取验证码')")
     page.wait_for_selector("text=验证码已发送至137****5678")
@@ -213,8 +212,7 @@ def log_in_on_national(page) -> None:
 def verify_for_binding(page, phone_page, demo: Demo) -> None:
     """绑定证照's 实人认证: scan on the phone; the page notices and shows the type choice."""
     page.wait_for_selector("img[alt=实人认证二维码]")
-    approve_on_phone(phone_page, demo.national + page.get_attribute("#app-link", "href"),
-                     decide=False)
+    approve_on_phone(phone_page, demo.national + page.get_attribute("#app-link", "href"))
     page.wait_for_selector("#verified", timeout=15_000)  # the page polls every 2 s
 
 

@@ -10,14 +10,16 @@ import pytest
 from sqlalchemy import select
 
 import national_portal
-from national_portal.context import resources
-from shared.certificates import Issuance, IssueCertificate, issue_certificate
+from mem_portal.models import TABLES as MEM_TABLES
+from national_portal.models import TABLES as NATIONAL_TABLES
+from national_portal.services.replica import apply_changes
+from shared.certificates import IssueCertificate, Issuer, issue_certificate
 from shared.clock import SHANGHAI, SimulatedClock
 from shared.db import create_schema, make_engine, make_sessionmaker, session_scope
 from shared.lag import parse_lag
 from shared.models import OutboxEntry
 from shared.outbox import change_json
-from shared.replica import apply_changes
+from shared.web.resources import resources
 
 NAME, ID_NUMBER, PHONE, PASSWORD = "张三", "110101199003070011", "13800138000", "Abc12345"
 
@@ -33,17 +35,17 @@ def national(tmp_path, clock):
                                       "SECRET_KEY": "browser-test", "SIM_ENABLED": True},
                                      clock=clock)
     with app.app_context():
-        create_schema(resources().engine, "national")
+        create_schema(resources().engine, NATIONAL_TABLES)
     return app
 
 
 def deliver_new_licence(app, tmp_path, clock) -> str:
     """Issue 张三's certificate at a ministry and apply its change on the national portal."""
     engine = make_engine(f"sqlite:///{tmp_path / 'mem.sqlite3'}")
-    create_schema(engine, "mem")
+    create_schema(engine, MEM_TABLES)
     ministry = make_sessionmaker(engine)
     with session_scope(ministry) as session:
-        cert = issue_certificate(session, Issuance(clock=clock, lag=parse_lag("0")),
+        cert = issue_certificate(session, Issuer(clock=clock, lag=parse_lag("0")),
                                  IssueCertificate(NAME, ID_NUMBER, "电工作业", "低压电工作业"))
         changes = [change_json(entry) for entry in session.scalars(
             select(OutboxEntry).order_by(OutboxEntry.seq))]
@@ -58,7 +60,7 @@ def register(page, base_url, screenshot) -> None:
     page.click("text=个人注册")
     page.fill("#name", NAME)
     page.fill("#id_number", ID_NUMBER)
-    page.check("input[name=long_term]")
+    page.check("#id_long_term")
     page.fill("#phone", PHONE)
     page.click("button:has-text('获取验证码')")
     page.wait_for_selector("text=验证码已发送至138****8000")
@@ -89,7 +91,8 @@ def pass_face_check(page, phone_page, base_url, screenshot) -> None:
     phone_page.goto(base_url + page.get_attribute("#app-link", "href"))  # what the QR holds
     screenshot(phone_page, "national_app")
     phone_page.click("#start-face")
-    phone_page.wait_for_selector("text=认证通过")
+    phone_page.click("#face-pass")
+    phone_page.wait_for_selector("#app-result:has-text('认证成功')")
     screenshot(phone_page, "national_app_passed")
     page.wait_for_selector("#verified", timeout=15_000)  # the page polls and reloads itself
     screenshot(page, "national_bind_choice")

@@ -112,7 +112,7 @@ def _start_certsim_run(tmp_path, port: int) -> subprocess.Popen:
 
 def _children_of(parent: int) -> dict[str, int]:
     """Name the supervisor's children by what their command line runs (Linux /proc)."""
-    runs = {"mem_portal:create_app": "ministry", "national_portal:create_app": "national",
+    runs = {"certsim.apps:ministry": "ministry", "certsim.apps:national": "national",
             "sync": "replicator", "certsim.console:create_app": "console"}
     found = {}
     for proc in Path("/proc").iterdir():

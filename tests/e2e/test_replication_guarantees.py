@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 from test_replication_harness import at, open_portals
 
-from shared.models import AppliedChange
+from national_portal.models import TABLES as NATIONAL_TABLES
+from national_portal.models import AppliedChange
 from sync.runner import run_due
 
 
@@ -172,7 +173,7 @@ def test_replay_from_sequence_zero_rebuilds_a_fresh_national_portal_identically(
     portals.national = national_portal.create_app(
         {"SIM_ENABLED": True, "SYNC_SECRET": "test-replication-secret", "DATABASE_URL": url},
         clock=portals.clock)
-    create_schema(portals.national.extensions["certsim"].engine, "national")
+    create_schema(portals.national.extensions["certsim"].engine, NATIONAL_TABLES)
     portals.mem.test_client().post("/_sim/replication/replay", json={"after": 0})
     reports = portals.stepper().drain()
     assert sum(r.results.get("applied", 0) for r in reports) == 20

@@ -15,12 +15,15 @@ from sqlalchemy import func, select
 
 import mem_portal
 import national_portal
-from shared.certificates import Issuance, IssueCertificate, issue_certificate, revoke_certificate
+from mem_portal.models import TABLES as MEM_TABLES
+from national_portal.models import TABLES as NATIONAL_TABLES
+from national_portal.models import AppliedChange, Licence
+from shared.certificates import IssueCertificate, Issuer, issue_certificate, revoke_certificate
 from shared.clock import SHANGHAI, SimulatedClock
 from shared.db import create_schema
 from shared.identity import id_check_char
 from shared.lag import parse_lag
-from shared.models import AppliedChange, Licence, OutboxEntry
+from shared.models import OutboxEntry
 from sync import Replicator, SimulatedStepper, SyncConfig, TransportFailure, WsgiTransport
 
 SECRET = "test-replication-secret"
@@ -63,8 +66,8 @@ class Portals:
     def stepper(self, replicator=None) -> SimulatedStepper:
         return SimulatedStepper(replicator or self.replicator(), self.clock)
 
-    def issuance(self, lag: str | None = None) -> Issuance:
-        return Issuance(clock=self.clock, lag=parse_lag(lag or self.lag, seed=7))
+    def issuance(self, lag: str | None = None) -> Issuer:
+        return Issuer(clock=self.clock, lag=parse_lag(lag or self.lag, seed=7))
 
     def issue(self, count: int = 1, *, start: int = 0, lag: str | None = None) -> list[str]:
         """Issue `count` certificates now; return their certificate keys."""
@@ -110,8 +113,8 @@ def build_portals(db_url_factory, clock: SimulatedClock, lag: str = "3wd") -> Po
     mem = mem_portal.create_app({**common, "DATABASE_URL": db_url_factory("mem")}, clock=clock)
     national = national_portal.create_app(
         {**common, "DATABASE_URL": db_url_factory("national")}, clock=clock)
-    create_schema(mem.extensions["certsim"].engine, "mem")
-    create_schema(national.extensions["certsim"].engine, "national")
+    create_schema(mem.extensions["certsim"].engine, MEM_TABLES)
+    create_schema(national.extensions["certsim"].engine, NATIONAL_TABLES)
     return Portals(clock, mem, national, lag)
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from test_replication_harness import open_portals
 
-import national_portal.ingest
+import national_portal.replication
 
 
 @pytest.fixture
@@ -20,14 +20,14 @@ def portals(db_url_factory, clock):
 
 def poison(monkeypatch, key: str) -> None:
     """Make the national ingest crash on any batch that carries licence `key`."""
-    real = national_portal.ingest.apply_changes
+    real = national_portal.replication.apply_changes
 
     def apply(session, clock, changes):
         if any(change.get("certificate_key") == key for change in changes or []):
             raise RuntimeError("cannot store this licence")
         return real(session, clock, changes)
 
-    monkeypatch.setattr(national_portal.ingest, "apply_changes", apply)
+    monkeypatch.setattr(national_portal.replication, "apply_changes", apply)
 
 
 def test_a_change_that_keeps_crashing_the_national_portal_is_blocked_and_the_rest_arrive(

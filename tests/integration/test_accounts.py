@@ -5,19 +5,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from national_portal.models import TABLES as NATIONAL_TABLES
+from shared.accounts.codes import new_captcha, send_sms_code, sms_inbox, use_captcha
+from shared.accounts.faces import decide_face_check, require_face_check, start_face_check
+from shared.accounts.logins import authenticate
 from shared.accounts.models import Account
-from shared.accounts.services import (
-    Registration,
-    authenticate,
-    decide_face_check,
-    new_captcha,
-    register_account,
-    require_face_check,
-    send_sms_code,
-    sms_inbox,
-    start_face_check,
-    use_captcha,
-)
+from shared.accounts.registration import Registration, register_account
 from shared.db import create_schema, make_engine, make_sessionmaker
 from shared.errors import (
     BadCredentials,
@@ -34,7 +27,7 @@ PHONE, ID = "13800138000", "110101199003070011"
 @pytest.fixture
 def session(db_url_factory):
     engine = make_engine(db_url_factory("national"))
-    create_schema(engine, "national")
+    create_schema(engine, NATIONAL_TABLES)
     with make_sessionmaker(engine)() as session:
         yield session
     engine.dispose()
@@ -43,7 +36,8 @@ def session(db_url_factory):
 def form(session, clock, **overrides):
     captcha = new_captcha(session, clock)
     sms = send_sms_code(session, clock, overrides.get("phone", PHONE), "register", "测试平台")
-    values = dict(phone=PHONE, name="张三", id_number=ID, id_valid_from=None, password="Abc12345!",
+    values = dict(phone=PHONE, name="张三", id_number=ID, id_valid_from="", id_long_term=True,
+                  password="Abc12345!",
                   confirm_password="Abc12345!", captcha_token=captcha.token,
                   captcha_answer=captcha.answer, sms_code=sms.code, agree=True)
     return Registration(**{**values, **overrides})

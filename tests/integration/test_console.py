@@ -13,8 +13,9 @@ from support.mem import make_test_app as make_mem_app
 from support.national import make_app as make_national_app
 
 from certsim.console import create_app as create_console
+from certsim.demo import DEMO_PASSWORD, DEMO_START, HOLDERS
+from mem_portal.control import REPLICATION_TICK
 from shared.clock import SHANGHAI, SimulatedClock
-from shared.demo import DEMO_START
 from sync import Replicator, SyncConfig
 from sync.runner import run_due
 from sync.transport import WsgiTransport
@@ -218,7 +219,7 @@ def test_replicate_now_after_three_working_days_delivers_the_licence(console, po
                         holder="console-test")
     replicator = Replicator(WsgiTransport({"mem": mem, "national": national}, SECRET),
                             config)
-    mem.extensions["certsim.replication_tick"] = lambda: [
+    mem.extensions[REPLICATION_TICK] = lambda: [
         r.to_json() for r in run_due(replicator, sim_clock)]
     key = issue(mem)["certificate_key"]
     first = press(console, "/api/replicate").get_json()
@@ -235,17 +236,20 @@ def test_replicate_now_after_three_working_days_delivers_the_licence(console, po
     assert local(delivered["delivered_at"]) == datetime(2026, 10, 10, 10, 0, tzinfo=SHANGHAI)
 
 
-def test_reset_puts_the_demo_data_back_on_the_ministry_and_empties_the_national_portal(
+def test_reset_puts_the_demo_data_back_on_both_portals_and_both_demo_logins_work(
         console, portals):
     mem, national = portals
     key = issue(mem)["certificate_key"]
     answer = press(console, "/api/reset")
     assert answer.status_code == 200
-    assert answer.get_json()["national"] == {"reset": True}
     assert len(answer.get_json()["mem"]["demo"]) >= 5
+    assert len(answer.get_json()["national"]["demo"]) == len(HOLDERS)
     assert mem.test_client().get(f"/_sim/certificates/{key}").status_code == 404
-    info = national.test_client().get("/_sim/info").get_json()
-    assert info["now"] and national.test_client().get(f"/_sim/licences/{key}").status_code == 404
+    assert national.test_client().get(f"/_sim/licences/{key}").status_code == 404
+    for portal in (mem, national):
+        login = portal.test_client().post("/api/v1/login", json={
+            "login": HOLDERS[0].phone, "password": DEMO_PASSWORD})
+        assert login.status_code == 200, login.get_json()
     queue = console.get("/api/state").get_json()["queue"]
     assert {c["payload"]["licence"]["holder_name"] for c in queue} >= {"张三"}
 

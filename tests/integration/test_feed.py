@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import event, select
 
 import mem_portal
+from mem_portal.control import REPLICATION_TICK
+from mem_portal.models import TABLES as MEM_TABLES
 from shared import outbox
-from shared.certificates import Issuance, IssueCertificate, issue_certificate, revoke_certificate
+from shared.certificates import IssueCertificate, Issuer, issue_certificate, revoke_certificate
 from shared.clock import SHANGHAI
 from shared.db import create_schema
 from shared.identity import id_check_char
@@ -29,7 +31,7 @@ def open_mem(db_url_factory, clock):
     """Yield the ministry app on a fresh database with the control plane on (a fixture body)."""
     app = mem_portal.create_app({"DATABASE_URL": db_url_factory("mem"), "SIM_ENABLED": True,
                                  "SYNC_SECRET": SECRET, "TESTING": True}, clock=clock)
-    create_schema(app.extensions["certsim"].engine, "mem")
+    create_schema(app.extensions["certsim"].engine, MEM_TABLES)
     yield app
     app.extensions["certsim"].engine.dispose()
 
@@ -50,13 +52,13 @@ class Ministry:
 
     def issue(self, n: int, lag: str = "0") -> str:
         with self.session() as session:
-            ctx = Issuance(clock=self.clock, lag=parse_lag(lag))
-            return issue_certificate(session, ctx, IssueCertificate(
+            issuer = Issuer(clock=self.clock, lag=parse_lag(lag))
+            return issue_certificate(session, issuer, IssueCertificate(
                 "王强", person(n), "电工作业", "低压电工作业")).certificate_key
 
     def revoke(self, key: str, lag: str = "0") -> None:
         with self.session() as session:
-            revoke_certificate(session, Issuance(clock=self.clock, lag=parse_lag(lag)), key)
+            revoke_certificate(session, Issuer(clock=self.clock, lag=parse_lag(lag)), key)
 
     def feed(self, after=0, limit=100, **query) -> dict:
         return self.wire.call("mem", "GET", "/api/v1/changes",
@@ -191,16 +193,16 @@ def test_the_outbox_peek_changes_nothing(ministry):
 
 
 def test_changing_the_lag_applies_to_later_changes_only(ministry, mem, clock):
-    from mem_portal.context import get_issuance
+    from mem_portal.issuer import get_issuer
 
     with mem.app_context():
-        first = issue_certificate(ministry.session(), get_issuance(), IssueCertificate(
+        first = issue_certificate(ministry.session(), get_issuer(), IssueCertificate(
             "李梅", person(1), "电工作业", "低压电工作业"))
     bad = ministry.sim.put("/_sim/lag", json={"lag": "5wd"})
     assert bad.status_code == 400 and bad.get_json()["field"] == "lag"
     assert ministry.sim.put("/_sim/lag", json={"lag": "0"}).get_json()["lag"] == "0"
     with mem.app_context():
-        second = issue_certificate(ministry.session(), get_issuance(), IssueCertificate(
+        second = issue_certificate(ministry.session(), get_issuer(), IssueCertificate(
             "李梅", person(2), "电工作业", "低压电工作业"))
     with ministry.session() as session:
         visible = dict(session.execute(select(OutboxEntry.certificate_key,
@@ -214,7 +216,7 @@ def test_a_tick_is_requested_for_the_replicator_process_or_run_in_process(minist
     assert answer.status_code == 202 and answer.get_json()["ran"] is False
     state = ministry.wire.call("mem", "GET", "/api/v1/changes/lease")
     assert state["tick_requested_at"] == answer.get_json()["tick_requested_at"]
-    mem.extensions["certsim.replication_tick"] = lambda: {"batches": 0}
+    mem.extensions[REPLICATION_TICK] = lambda: {"batches": 0}
     assert ministry.sim.post("/_sim/replication/tick").get_json() == {
         "ran": True, "report": {"batches": 0}}
 

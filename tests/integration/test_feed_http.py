@@ -10,6 +10,7 @@ from test_feed import SECRET, Ministry, open_mem
 from waitress.server import create_server
 
 import national_portal
+from national_portal.models import TABLES as NATIONAL_TABLES
 from shared.db import create_schema
 from sync import HttpTransport, Replicator, SyncConfig, TransportFailure
 
@@ -52,7 +53,7 @@ def live(mem, db_url_factory, clock):
     national = national_portal.create_app({"DATABASE_URL": db_url_factory("national"),
                                            "SIM_ENABLED": True, "SYNC_SECRET": SECRET},
                                           clock=clock)
-    create_schema(national.extensions["certsim"].engine, "national")
+    create_schema(national.extensions["certsim"].engine, NATIONAL_TABLES)
     (mem_url, stop_mem), (national_url, stop_national) = serve(mem), serve(national)
     yield Ministry(mem, clock), national, {"mem": mem_url, "national": national_url}
     stop_mem(), stop_national()

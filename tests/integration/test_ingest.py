@@ -8,6 +8,7 @@ import pytest
 from test_replica import LICENCE
 
 import national_portal
+from national_portal.models import TABLES as NATIONAL_TABLES
 from shared.clock import wall_now
 from shared.db import create_schema
 from shared.wire import sign_request
@@ -21,7 +22,7 @@ def national(db_url_factory, clock):
     app = national_portal.create_app({"DATABASE_URL": db_url_factory("national"),
                                       "SIM_ENABLED": True, "SYNC_SECRET": SECRET,
                                       "TESTING": True}, clock=clock)
-    create_schema(app.extensions["certsim"].engine, "national")
+    create_schema(app.extensions["certsim"].engine, NATIONAL_TABLES)
     yield app
     app.extensions["certsim"].engine.dispose()
 

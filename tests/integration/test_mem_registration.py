@@ -167,7 +167,7 @@ def test_a_form_without_its_csrf_token_is_refused(pages):
     del form["csrf_token"]
     answer = pages.client.post("/register", data=form)
     assert answer.status_code == 400
-    assert "页面已过期或请求无效" in answer.get_data(as_text=True)
+    assert "页面已过期，请刷新页面后重试" in answer.get_data(as_text=True)
 
 
 def test_the_captcha_picture_is_a_png_and_the_agreement_has_its_own_page(pages, api):

@@ -5,13 +5,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-import mem_portal.models  # noqa: F401
-import national_portal.models  # noqa: F401
 from mem_portal.migrations import upgrade as upgrade_mem
+from mem_portal.models import TABLES as MEM_TABLES
 from national_portal.migrations import upgrade as upgrade_national
-from shared.db import Base, make_engine, tables_for
+from national_portal.models import TABLES as NATIONAL_TABLES
+from shared.db import Base, make_engine
 
 UPGRADES = {"mem": upgrade_mem, "national": upgrade_national}
+TABLES = {"mem": MEM_TABLES, "national": NATIONAL_TABLES}
 
 
 @pytest.mark.parametrize("database", ["mem", "national"])
@@ -20,7 +21,7 @@ def test_migrating_a_fresh_database_matches_the_models(db_url_factory, database)
     UPGRADES[database](url)
     UPGRADES[database](url)  # a second run is a no-op
     engine = make_engine(url)
-    wanted = {t.name for t in tables_for(database)}
+    wanted = {t.name for t in TABLES[database]}
     with engine.connect() as conn:
         present = set(inspect(conn).get_table_names()) - {f"alembic_version_{database}"}
         context = MigrationContext.configure(conn, opts={
@@ -30,3 +31,37 @@ def test_migrating_a_fresh_database_matches_the_models(db_url_factory, database)
     engine.dispose()
     assert present == wanted
     assert diff == []
+
+
+def test_renaming_the_binding_s_licence_column_keeps_every_binding(db_url_factory):
+    from alembic import command
+    from sqlalchemy import text
+
+    from national_portal.migrations import HERE
+    from shared.migrations import alembic_config
+
+    url = db_url_factory("national")
+    make_engine(url).dispose()
+    command.upgrade(alembic_config(HERE, url), "0002_national")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO accounts (id, phone, id_number, name, password_hash, created_at) "
+            "VALUES (1, '13800138000', '110101199003070011', '张三', 'x', '2024-01-01')"))
+        conn.execute(text(
+            "INSERT INTO licences (id, certificate_key, licence_id, licence_version, revision, "
+            "holder_name, holder_id_number, sex, cert_number, category, item, first_issued_on, "
+            "issued_on, valid_from, valid_to, authority, authority_code, region_code, "
+            "archive_code, card_version, status, rule_set, payload, arrived_at, updated_at) "
+            "VALUES (7, 'k', 'l', 1, 1, '张三', '110101199003070011', '男', 'c', 'a', 'b', "
+            "'2024-01-01', '2024-01-01', '2024-01-01', '2030-01-01', 'x', 'y', 'z', 'w', 'new', "
+            "'valid', 'r', '{}', '2024-01-01', '2024-01-01')"))
+        conn.execute(text("INSERT INTO licence_bindings (account_id, licence_id, bound_at) "
+                          "VALUES (1, 7, '2024-01-02')"))
+    engine.dispose()
+    upgrade_national(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text(
+            "SELECT account_id, licence_row_id FROM licence_bindings")).all() == [(1, 7)]
+    engine.dispose()

@@ -22,7 +22,8 @@ def test_registration_through_the_api_needs_no_image_captcha(api):
     response = api.register()
     assert response.status_code == 201
     assert response.json["account"] == {"id": response.json["account_id"], "name": "张三",
-                                        "phone": "138****8000", "id_number": "110101********0011"}
+                                        "phone": "138****8000", "id_number": "110101********0011",
+                                        "identity_verified": False}
     assert "face_check" not in response.json
 
 
@@ -33,7 +34,7 @@ def test_registration_names_every_wrong_field_and_creates_nothing(api):
     assert response.json["error"] == "invalid_input"
     assert set(response.json["errors"]) == {"id_number", "password", "agree", "sms_code"}
     assert response.json["errors"]["id_number"] == "身份证号校验位不正确"
-    assert api.client.get("/_sim/info").json["accounts"] == 0
+    assert api.client.get("/_sim/info").json["counts"]["accounts"] == 0
 
 
 def test_registration_accepts_long_term_id_validity_as_null(api):
@@ -131,7 +132,7 @@ def test_a_body_that_is_not_a_json_object_is_invalid_input(api):
 
 def test_page_registration_sends_the_code_then_registers(app):
     browser = Browser(app)
-    form = {"name": "张三", "id_number": ZHANG.id_number, "id_valid_from": "", "long_term": "1",
+    form = {"name": "张三", "id_number": ZHANG.id_number, "id_valid_from": "", "id_long_term": "1",
             "phone": ZHANG.phone, "password": PASSWORD, "confirm_password": PASSWORD,
             "agree": "1"}
     sent = browser.submit("/register", form | {"action": "send_sms"})
@@ -147,7 +148,7 @@ def test_page_registration_shows_field_errors_in_chinese(app):
                                                  "phone": "13800138000", "password": "short"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    for message in ("真实姓名应为2至16个汉字", "请选择身份证有效期开始时间或勾选长期有效"):
+    for message in ("真实姓名应为2至16个汉字", "请选择身份证有效开始时间，或勾选长期有效"):
         assert message in page
 
 

@@ -189,5 +189,5 @@ def test_deciding_a_ticket_twice_says_it_is_done(browser):
     Browser(browser.client.application).submit(f"/app/face/{token}", {"outcome": "pass"})
     again = text(late_phone.post(f"/app/face/{token}", data={"csrf_token": csrf,
                                                              "outcome": "fail"}))
-    assert "该二维码已完成认证" in again and "认证通过" in again
+    assert "该二维码已完成认证" in again and "认证成功" in again
     assert browser.get(f"/face-checks/{token}/state").json == {"state": "passed"}

@@ -28,7 +28,8 @@ def test_the_control_plane_is_absent_unless_enabled(db_url_factory, clock):
 
 def test_clock_shows_the_portals_simulated_time(app, clock):
     assert app.test_client().get("/_sim/clock").json == {
-        "now": clock.now().isoformat(), "simulated": True, "frozen": True}
+        "now": clock.now().isoformat(), "local": clock.now().isoformat(), "simulated": True,
+        "frozen": True}
 
 
 def test_sms_inbox_lists_the_codes_sent_to_a_phone(app):
@@ -73,10 +74,12 @@ def test_reset_empties_the_portal(app, db_url_factory, clock):
     Api(app).signed_up().bind()
     client = app.test_client()
     info = client.get("/_sim/info").json
-    assert (info["accounts"], info["licences"], info["open_bindings"]) == (1, 1, 1)
-    assert client.post("/_sim/reset").json == {"reset": True}
-    info = client.get("/_sim/info").json
-    assert (info["accounts"], info["licences"], info["bindings"], info["applied_changes"]) == (
+    assert (info["counts"]["accounts"], info["counts"]["licences"], info["open_bindings"]) == (
+        1, 1, 1)
+    assert client.post("/_sim/reset", json={"empty": True}).json == {"reset": True, "demo": []}
+    counts = client.get("/_sim/info").json["counts"]
+    assert (counts["accounts"], counts["licences"], counts["licence_bindings"],
+            counts["applied_changes"]) == (
         0, 0, 0, 0)
 
 
@@ -100,4 +103,4 @@ def test_an_unsigned_ingest_call_changes_nothing(app, db_url_factory, clock):
     client = app.test_client()
     response = client.post("/api/v1/ingest", json={"changes": ministry.pending_changes()})
     assert response.status_code == 401
-    assert client.get("/_sim/info").json["licences"] == 0
+    assert client.get("/_sim/info").json["counts"]["licences"] == 0

@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import select
 
 import national_portal.models  # noqa: F401  (registers the national tables)
+from national_portal.models import TABLES as NATIONAL_TABLES
+from national_portal.models import AppliedChange, Licence
+from national_portal.services.replica import apply_changes, replicated_licence
 from shared.db import create_schema, make_engine, make_sessionmaker
 from shared.errors import InvalidInput
-from shared.models import AppliedChange, Licence
-from shared.replica import apply_changes, replicated_licence
 
 KEY = "20240000000001"
 LICENCE = {
@@ -31,7 +32,7 @@ LICENCE = {
 @pytest.fixture
 def session(db_url_factory):
     engine = make_engine(db_url_factory("national"))
-    create_schema(engine, "national")
+    create_schema(engine, NATIONAL_TABLES)
     with make_sessionmaker(engine)() as session:
         yield session
     engine.dispose()

@@ -14,6 +14,9 @@ import pytest
 
 import mem_portal
 import national_portal
+from mem_portal.control import REPLICATION_TICK
+from mem_portal.models import TABLES as MEM_TABLES
+from national_portal.models import TABLES as NATIONAL_TABLES
 from scenarios.cli import main
 from scenarios.loader import load_file
 from scenarios.runner import live, run_scenario
@@ -23,6 +26,8 @@ from sync import HttpTransport, Replicator, SimulatedStepper, SyncConfig
 
 LIBRARY = Path(__file__).parent.parent.parent / "scenarios" / "library"
 SECRET = "live-replay-secret"
+
+TABLES = {"mem": MEM_TABLES, "national": NATIONAL_TABLES}
 
 
 class Served:
@@ -53,7 +58,7 @@ def live_portals(tmp_path):
         {**common, "DATABASE_URL": f"sqlite:///{tmp_path / name}.sqlite3"}, clock=clock)
         for name, factory in (("mem", mem_portal), ("national", national_portal))}
     for name, app in apps.items():
-        create_schema(app.extensions["certsim"].engine, name)
+        create_schema(app.extensions["certsim"].engine, TABLES[name])
     served = {name: Served(app) for name, app in apps.items()}
     urls = {name: s.url for name, s in served.items()}
     config = SyncConfig(mem_url=urls["mem"], national_url=urls["national"], secret=SECRET,
@@ -64,7 +69,7 @@ def live_portals(tmp_path):
         reports = [r.to_json() for r in stepper.drain()]
         return {"delivered": sum(sum(r["results"].values()) for r in reports)}
 
-    apps["mem"].extensions["certsim.replication_tick"] = tick
+    apps["mem"].extensions[REPLICATION_TICK] = tick
     yield urls
     for server in served.values():
         server.stop()

@@ -106,7 +106,7 @@ def test_a_wrong_captcha_says_nothing_about_the_sms_code_or_registered_holders(m
     assert (status, body["errors"]) == (400, {"captcha": "图片验证码不正确"})
     right_code = api.ok("GET", f"/_sim/sms?phone={other_phone}")["messages"][0]["code"]
     with mem.app_context():
-        from mem_portal.context import get_session
+        from shared.web.resources import get_session
         tries = get_session().scalar(select(SmsMessage.wrong_tries).where(
             SmsMessage.code == right_code))
     assert tries == 0   # the SMS code was not even looked at

@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy import func, select
 
 import national_portal
+from national_portal.models import TABLES as NATIONAL_TABLES
+from national_portal.models import AppliedChange, Licence
+from national_portal.services.replica import apply_changes
 from shared.clock import wall_now
 from shared.db import create_schema, make_engine, make_sessionmaker
 from shared.errors import InvalidInput
-from shared.models import AppliedChange, Licence
-from shared.replica import apply_changes
 from shared.wire import sign_request
 
 SECRET = "replication-input-secret"
@@ -50,7 +51,7 @@ def national(db_url_factory, clock):
     app = national_portal.create_app({"DATABASE_URL": db_url_factory("national"),
                                       "SIM_ENABLED": True, "SYNC_SECRET": SECRET,
                                       "TESTING": True}, clock=clock)
-    create_schema(app.extensions["certsim"].engine, "national")
+    create_schema(app.extensions["certsim"].engine, NATIONAL_TABLES)
     yield app
     app.extensions["certsim"].engine.dispose()
 
@@ -58,7 +59,7 @@ def national(db_url_factory, clock):
 @pytest.fixture
 def session(db_url_factory):
     engine = make_engine(db_url_factory("national"))
-    create_schema(engine, "national")
+    create_schema(engine, NATIONAL_TABLES)
     with make_sessionmaker(engine)() as session:
         yield session
     engine.dispose()

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from support import TEST_SEAL
 from support.mem import csrf_token_in, make_test_app, resources_of
 
-from shared.db import tables_for
+from mem_portal.models import TABLES as MEM_TABLES
 from shared.ofd import verify_ofd
 from shared.ofd.verify import MAX_PART
 
@@ -90,7 +90,7 @@ def upload(client, data: bytes) -> str:
 def rows_in(app) -> dict[str, int]:
     with resources_of(app).sessions() as session:
         return {t.name: session.scalar(select(func.count()).select_from(t))
-                for t in tables_for("mem")}
+                for t in MEM_TABLES}
 
 
 def test_the_bomb_really_is_small_lies_about_its_size_and_inflates_to_a_gibibyte(bomb):

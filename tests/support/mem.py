@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 
-from mem_portal import create_app
-from mem_portal.context import resources
+from certsim.apps import ministry
+from mem_portal.models import TABLES as MEM_TABLES
 from shared.clock import Clock
 from shared.db import create_schema
+from shared.web.resources import resources
 
 TEST_PUBLIC_URL = "http://mem.test"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -21,11 +22,12 @@ CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
 def make_test_app(database_url: str, clock: Clock, **config) -> Flask:
-    """Build the portal on an empty database with the control plane on, and create its tables."""
+    """Build the portal (as `certsim run` serves it: its reset restores the demo) on an empty
+    database with the control plane on, and create its tables."""
     settings = {"DATABASE_URL": database_url, "SECRET_KEY": "mem-test-secret",
                 "SIM_ENABLED": True, "PUBLIC_URL": TEST_PUBLIC_URL, "SYNC_LAG": "3wd"}
-    app = create_app({**settings, **config}, clock=clock)
-    create_schema(resources_of(app).engine, "mem")
+    app = ministry({**settings, **config}, clock=clock)
+    create_schema(resources_of(app).engine, MEM_TABLES)
     return app
 
 

@@ -1,6 +1,6 @@
 """Helpers for the national portal's tests: the app, a ministry to issue from, API and page clients.
 
-Licences reach the national database only through `shared.replica.apply_changes`, fed with the
+Licences reach the national database only through `national_portal.services.replica.apply_changes`, fed with the
 ministry's own outbox rows (`shared.outbox.change_json`): the same path as the ingest endpoint.
 """
 
@@ -11,11 +11,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-import national_portal
-from national_portal.context import resources
+from certsim.apps import national
+from mem_portal.models import TABLES as MEM_TABLES
+from national_portal.models import TABLES as NATIONAL_TABLES
+from national_portal.services.replica import apply_changes
 from shared.certificates import (
-    Issuance,
     IssueCertificate,
+    Issuer,
     cancel_certificate,
     issue_certificate,
     revoke_certificate,
@@ -24,7 +26,7 @@ from shared.db import create_schema, make_engine, make_sessionmaker, session_sco
 from shared.lag import parse_lag
 from shared.models import OutboxEntry
 from shared.outbox import change_json
-from shared.replica import apply_changes
+from shared.web.resources import resources
 
 PASSWORD = "Abc12345"
 LICENCE_TYPE = "特种作业操作证"
@@ -43,12 +45,12 @@ LI = Holder("李梅", "110102198505120025", "13800138001")
 
 
 def make_app(db_url: str, clock, **config):
-    """Build the national portal on an empty database with the control plane on."""
-    app = national_portal.create_app({"DATABASE_URL": db_url, "SECRET_KEY": "test-secret",
-                                      "SIM_ENABLED": True, "TESTING": True, **config},
-                                     clock=clock)
+    """Build the national portal (as `certsim run` serves it: its reset restores the demo
+    accounts) on an empty database with the control plane on."""
+    app = national({"DATABASE_URL": db_url, "SECRET_KEY": "test-secret",
+                    "SIM_ENABLED": True, "TESTING": True, **config}, clock=clock)
     with app.app_context():
-        create_schema(resources().engine, "national")
+        create_schema(resources().engine, NATIONAL_TABLES)
     return app
 
 
@@ -57,9 +59,9 @@ class Ministry:
 
     def __init__(self, db_url: str, clock):
         engine = make_engine(db_url)
-        create_schema(engine, "mem")
+        create_schema(engine, MEM_TABLES)
         self.sessions = make_sessionmaker(engine)
-        self.ctx = Issuance(clock=clock, lag=parse_lag("0"))
+        self.ctx = Issuer(clock=clock, lag=parse_lag("0"))
         self.delivered_seq = 0
 
     def issue(self, holder: Holder = ZHANG, *, item: str = "低压电工作业",

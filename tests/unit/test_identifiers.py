@@ -51,7 +51,7 @@ def test_a_type_code_is_a_credit_code_and_three_digits():
 
 
 def test_configured_ministry_values_and_authorities_pass_their_checks():
-    code, type_code = ministry_codes({})
+    code, type_code = ministry_codes()
     assert type_code.startswith(code)
     for authority in AUTHORITIES.values():
         validate_uscc(authority.code)
@@ -59,7 +59,7 @@ def test_configured_ministry_values_and_authorities_pass_their_checks():
 
 def test_a_misconfigured_type_code_is_refused_at_start():
     with pytest.raises(InvalidInput, match="CERTSIM_TYPE_CODE"):
-        ministry_codes({"CERTSIM_TYPE_CODE": "11100000000013338W032"})
+        ministry_codes(type_code="11100000000013338W032")
 
 
 @given(st.text(alphabet=USCC_ALPHABET, min_size=17, max_size=17))

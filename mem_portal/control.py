@@ -1,0 +1,236 @@
+"""The ministry's control plane (`/_sim`, only when SIM_ENABLED), beyond what both portals have
+(shared.web.control: time, info, SMS inbox, face-check verdicts, reset): moving the clock,
+captcha answers, the back office's certificate services, and replication (its figures, the
+outbox, the lag policy, releasing, retrying, replaying and running it now).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from flask import current_app, jsonify, request
+
+from mem_portal.issuer import get_issuer
+from mem_portal.models import TABLES
+from mem_portal.payloads import certificate_json
+from shared import outbox
+from shared.accounts.codes import find_captcha
+from shared.certificates import (
+    IssueCertificate,
+    cancel_certificate,
+    get_certificate,
+    issue_certificate,
+    record_review,
+    renew_certificate,
+    revoke_certificate,
+)
+from shared.clock import SHANGHAI, SimulatedClock, require_aware
+from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.lag import parse_lag
+from shared.web.bodies import body_text, json_body
+from shared.web.control import clock_json, control_blueprint
+from shared.web.resources import get_clock, get_session, resources
+
+
+def lag_figure() -> dict:
+    """The figure /_sim/info adds: the lag policy applied to the next change."""
+    return {"lag": str(current_app.config["SYNC_LAG"])}
+
+
+bp = control_blueprint(__name__, TABLES, figures=lag_figure)
+REPLICATION_TICK = "certsim.replication_tick"  # app.extensions key: runs an in-process replicator
+STEP = re.compile(r"^(\d+)(s|m|h|d|wd)$")
+UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+VERSIONS = {"new": "new", "old": "old_ic", "old_ic": "old_ic"}
+
+
+@bp.post("/clock")
+def move_clock():
+    """Set, advance ("90s", "2h", "3d", "1wd"), freeze or resume the simulated clock."""
+    sim_clock, body = _simulated_clock(), json_body()
+    if "set" in body:
+        sim_clock.set(require_aware(_moment(body["set"]), "set"))
+    if "advance" in body:
+        sim_clock.set(advanced(sim_clock.now(), str(body["advance"])))
+    if body.get("freeze"):
+        sim_clock.freeze()
+    if body.get("resume"):
+        sim_clock.resume()
+    return jsonify(clock_json())
+
+
+def advanced(now: datetime, step: str) -> datetime:
+    """Return `now` moved forward by a step; "Nwd" keeps the time of day, N working days on."""
+    match = STEP.match(step.strip())
+    if not match:
+        raise InvalidInput("advance", f"时钟步长应形如 90s、2h、3d 或 1wd: {step!r}")
+    amount, unit = int(match[1]), match[2]
+    if unit != "wd":
+        return now + timedelta(**{UNITS[unit]: amount})
+    if amount == 0:
+        return now
+    local = now.astimezone(SHANGHAI)
+    day = resources().calendar.working_days_after(local.date(), amount)[-1]
+    return datetime.combine(day, local.timetz())
+
+
+@bp.get("/captcha/<token>")
+def captcha_answer(token: str):
+    """Read the answer of a captcha (tests and scenarios cannot read the picture)."""
+    captcha = find_captcha(get_session(), token)
+    return jsonify(token=captcha.token, answer=captcha.answer,
+                   expires_at=captcha.expires_at.isoformat(), used=captcha.used_at is not None)
+
+
+@bp.post("/certificates")
+def issue():
+    """Back office: issue a certificate (the outbox row is written in the same transaction)."""
+    body = json_body()
+    version = VERSIONS.get(str(body.get("version") or "new"))
+    if version is None:
+        raise InvalidInput("version", "证书版本应为 new 或 old_ic")
+    cert = issue_certificate(get_session(), get_issuer(), IssueCertificate(
+        name=body_text(body, "name"), id_number=body_text(body, "id_number"),
+        category=body_text(body, "category"), item=body_text(body, "item"), card_version=version,
+        issued_on=_date(body, "issued_on"), authority=body.get("authority") or None))
+    return jsonify(certificate_json(cert, get_clock().now())), 201
+
+
+@bp.get("/certificates/<key>")
+def certificate(key: str):
+    """Back office: a certificate with its status and e-licence eligibility at the clock's now."""
+    return jsonify(certificate_json(get_certificate(get_session(), key), get_clock().now()))
+
+
+@bp.post("/certificates/<key>/<action>")
+def change_certificate(key: str, action: str):
+    """Back office: review, renew, revoke or cancel a certificate."""
+    body, session, issuer = json_body(), get_session(), get_issuer()
+    if action == "review":
+        cert = record_review(session, issuer, key, body_text(body, "result"),
+                             _date(body, "reviewed_on"))
+    elif action == "renew":
+        cert = renew_certificate(session, issuer, key, _date(body, "renewed_on"))
+    elif action == "revoke":
+        cert = revoke_certificate(session, issuer, key, body_text(body, "reason"))
+    elif action == "cancel":
+        cert = cancel_certificate(session, issuer, key, body_text(body, "reason"))
+    else:
+        raise InvalidInput("action", f"未知的操作 {action!r}: review、renew、revoke 或 cancel")
+    return jsonify(certificate_json(cert, get_clock().now()))
+
+
+@bp.get("/replication")
+def replication():
+    """Show the replication figures (pending, due, blocked, ages, last run, checkpoint)."""
+    figures = outbox.replication_status(get_session(), get_clock())
+    figures["lag"] = str(current_app.config["SYNC_LAG"])
+    return jsonify(figures)
+
+
+@bp.get("/outbox")
+def peek():
+    """List outbox rows without touching them."""
+    rows = outbox.peek_outbox(
+        get_session(), state=request.args.get("state") or None, after=_int_arg("after", 0),
+        limit=_int_arg("limit", 50), key=request.args.get("key") or None,
+        with_payload=request.args.get("payload") in ("1", "true"))
+    return jsonify({"changes": rows})
+
+
+@bp.get("/outbox/<int:seq>")
+def peek_one(seq: int):
+    """Show one outbox row with its payload."""
+    rows = outbox.peek_outbox(get_session(), after=seq - 1, limit=1, with_payload=True)
+    if not rows or rows[0]["seq"] != seq:
+        raise NotFound("seq", f"no outbox row {seq}")
+    return jsonify(rows[0])
+
+
+@bp.post("/replication/release")
+def release():
+    """Release changes held by the manual lag: all, some change ids, or one licence."""
+    body = json_body()
+    return jsonify(outbox.release_held(get_session(), get_clock(),
+                                       change_ids=body.get("change_ids"),
+                                       key=body.get("certificate_key")))
+
+
+@bp.post("/replication/retry")
+def retry():
+    """Put blocked changes (all or some change ids) back in the queue."""
+    return jsonify(outbox.retry_blocked(get_session(), get_clock(),
+                                        change_ids=json_body().get("change_ids")))
+
+
+@bp.post("/replication/replay")
+def replay():
+    """Deliver every change after a sequence number again: {after: 0} replays from the start."""
+    after = json_body().get("after", 0)
+    if not isinstance(after, int):
+        raise InvalidInput("after", "after must be an integer")
+    return jsonify(outbox.replay_from(get_session(), get_clock(), after))
+
+
+@bp.post("/replication/tick")
+def tick():
+    """Run the replicator now: in-process when one is attached, else ask `python -m sync`."""
+    run = current_app.extensions.get(REPLICATION_TICK)
+    if run is not None:
+        return jsonify({"ran": True, "report": run()})
+    return jsonify({"ran": False, **outbox.request_tick(get_session(), get_clock())}), 202
+
+
+@bp.get("/lag")
+def lag():
+    """Show the lag policy applied to the next change written."""
+    return jsonify({"lag": str(current_app.config["SYNC_LAG"]),
+                    "seed": int(current_app.config.get("SYNC_LAG_SEED") or 0)})
+
+
+@bp.put("/lag")
+def set_lag():
+    """Change the lag policy for changes written from now on (earlier ones keep theirs)."""
+    body = json_body()
+    if "lag" not in body:
+        raise InvalidInput("lag", "lag is required")
+    seed = body.get("seed", current_app.config.get("SYNC_LAG_SEED") or 0)
+    if not isinstance(seed, int) and not str(seed).lstrip("-").isdigit():
+        raise InvalidInput("seed", "seed must be an integer")
+    policy = parse_lag(str(body["lag"]), field="lag", seed=int(seed))
+    current_app.config.update(SYNC_LAG=policy.spec, SYNC_LAG_SEED=int(seed))
+    return lag()
+
+
+def _simulated_clock() -> SimulatedClock:
+    clock = get_clock()
+    if not isinstance(clock, SimulatedClock):
+        raise Forbidden("clock", "门户使用系统时间，不能调整时钟（设置 CERTSIM_CLOCK 为时钟文件）")
+    return clock
+
+
+def _int_arg(name: str, default: int) -> int:
+    """Read an integer query parameter, naming it when it is not one."""
+    try:
+        return int(request.args.get(name, default))
+    except ValueError:
+        raise InvalidInput(name, f"{name} must be an integer") from None
+
+
+def _date(body: dict, key: str) -> date | None:
+    raw = body.get(key)
+    if raw in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        raise InvalidInput(key, f"日期格式应为YYYY-MM-DD: {raw!r}") from None
+
+
+def _moment(raw) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(raw))
+    except ValueError:
+        raise InvalidInput("set", f"时间格式应为ISO 8601: {raw!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)

@@ -1,0 +1,27 @@
+"""This app's issuer (clock, calendar, lag policy, codes) and the key its licence files are sealed with."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from shared.certificates import Issuer
+from shared.lag import parse_lag
+from shared.ofd.seal import seal_key
+from shared.ofd.sm2 import SealKey
+from shared.web.resources import resources
+
+
+def get_issuer() -> Issuer:
+    """Return the ministry as issuer for this request.
+
+    The lag policy is read from `SYNC_LAG` on every call, so changing the config (for example
+    through the control plane) applies to the next change written.
+    """
+    config, res = current_app.config, resources()
+    lag = parse_lag(str(config["SYNC_LAG"]), seed=int(config.get("SYNC_LAG_SEED") or 0))
+    return Issuer(clock=res.clock, calendar=res.calendar, lag=lag, type_code=res.type_code)
+
+
+def get_seal() -> SealKey:
+    """Return the key that seals this portal's licence files (SEAL_SEED, its own secret)."""
+    return seal_key(current_app.config["SEAL_SEED"])

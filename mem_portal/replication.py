@@ -1,0 +1,89 @@
+"""The ministry's side of the replication wire (`/api/v1/changes…`): every call signed.
+
+The replicator reads the change feed, acknowledges what the national portal answered for,
+reports rejections and holds the delivery lease here. The wire format is in
+docs/replication.md; the replication control plane is in control.py.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, current_app, jsonify, request
+
+from shared import outbox
+from shared.errors import InvalidInput
+from shared.web.bodies import json_body
+from shared.web.resources import get_clock, get_session, resources
+from shared.web.signed import require_signed_call
+
+bp = Blueprint("replication", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def check_signature() -> None:
+    """Refuse any feed call that is not signed with the replication secret."""
+    require_signed_call(current_app.config["SYNC_SECRET"], resources().sessions)
+
+
+def int_arg(name: str, default: int) -> int:
+    """Read an integer query parameter, naming it when it is not one."""
+    try:
+        return int(request.args.get(name, default))
+    except ValueError:
+        raise InvalidInput(name, f"{name} must be an integer") from None
+
+
+def moment_arg(name: str) -> datetime | None:
+    """Read an optional ISO instant with its offset."""
+    text = request.args.get(name)
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(name, f"{name} must be an ISO instant") from None
+    if moment.tzinfo is None:
+        raise InvalidInput(name, f"{name} must carry a UTC offset")
+    return moment
+
+
+@bp.get("/changes")
+def changes():
+    """Return the changes due for delivery after a sequence number."""
+    page = outbox.read_feed_json(get_session(), get_clock(), after=int_arg("after", 0),
+                                 limit=int_arg("limit", 100), until=moment_arg("until"))
+    return current_app.response_class(page, mimetype="application/json")
+
+
+@bp.post("/changes/ack")
+def ack():
+    """Record that the national portal answered for these changes."""
+    return jsonify(outbox.acknowledge(get_session(), get_clock(), json_body().get("change_ids")))
+
+
+@bp.post("/changes/nack")
+def nack():
+    """Count a failed attempt on changes the national portal rejected."""
+    data = json_body()
+    return jsonify(outbox.record_failures(get_session(), get_clock(), data.get("failures"),
+                                          int(data.get("max_attempts", 5))))
+
+
+@bp.post("/changes/lease")
+def lease():
+    """Grant, renew or release the delivery lease (and record the last run's report)."""
+    data = json_body()
+    try:
+        ttl = float(data.get("ttl", 60))
+    except (TypeError, ValueError):
+        raise InvalidInput("ttl", "ttl must be a number of seconds") from None
+    report = data.get("report")
+    return jsonify(outbox.take_lease(get_session(), get_clock(), str(data.get("holder") or ""),
+                                     ttl, report if isinstance(report, dict) else None))
+
+
+@bp.get("/changes/lease")
+def lease_state():
+    """Show the lease, checkpoint and last tick request (the replicator polls this)."""
+    return jsonify(outbox.lease_state(get_session()))

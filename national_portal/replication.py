@@ -1,0 +1,45 @@
+"""The national portal's side of the replication wire: the signed ingest (`/api/v1/ingest`).
+
+A batch of changes is applied idempotently and in order per licence (services/replica.py);
+the answer carries one outcome per change. The control plane's fault switch can make the
+endpoint fail or stall first (services/faults.py).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import orjson
+from flask import Blueprint, current_app, jsonify
+
+from national_portal.services.faults import faults
+from national_portal.services.replica import apply_changes
+from shared.errors import InvalidInput
+from shared.web.resources import get_clock, get_session, resources
+from shared.web.signed import require_signed_call
+
+bp = Blueprint("replication", __name__, url_prefix="/api/v1")
+INGEST_PATH = "/api/v1/ingest"
+MAX_BODY = 8 * 1024 * 1024  # a full batch of 5000 changes is ~6 MB of JSON
+
+
+@bp.post("/ingest")
+def ingest():
+    """Apply a signed batch of changes and answer one outcome per change."""
+    mode = faults().take()
+    if mode == "down":
+        return jsonify({"error": "unavailable", "message": "服务暂不可用"}), 503
+    if mode == "error":
+        return jsonify({"error": "internal_error", "message": "系统繁忙，请稍后再试"}), 500
+    if mode == "slow":
+        threading.Event().wait(faults().delay)  # a slow server; the caller's timeout decides
+    body = require_signed_call(current_app.config["SYNC_SECRET"], resources().sessions)
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        data = None
+    if not isinstance(data, dict):
+        raise InvalidInput("body", "a JSON object is expected")
+    outcomes = apply_changes(get_session(), get_clock(), data.get("changes"))
+    return current_app.response_class(orjson.dumps({"results": [o.to_json() for o in outcomes]}),
+                                      mimetype="application/json")

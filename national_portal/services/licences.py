@@ -1,0 +1,142 @@
+"""我的证照 on the national portal: bind, list, view and unbind replicated licences.
+
+A holder binds after a 实人认证 in the current login session; binding picks every replicated
+licence whose holder ID is the account's and which has an electronic licence at the clock's
+now (`shared.rules.e_licence_eligibility`). Unbinding only hides the licence again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from national_portal.models import Licence, LicenceBinding
+from shared.accounts.faces import require_login_face_check
+from shared.accounts.models import Account
+from shared.clock import Clock
+from shared.errors import InvalidInput, NotFound
+from shared.rules import STATUS_LABELS, e_licence_eligibility, effective_status
+
+LICENCE_TYPE = "特种作业操作证"
+LICENCE_TYPES = (LICENCE_TYPE,)
+NOT_FOUND_MESSAGE = "未查询到特种作业操作证电子证照"
+
+
+@dataclass(frozen=True)
+class Guidance:
+    reason: str
+    remedy: str
+
+
+GUIDANCE = (
+    Guidance("特种作业操作证电子证照系统仅支持新版特种作业操作证，不支持旧版特种作业操作证。",
+             "旧版特种作业操作证在有效期内可继续使用，经复审合格换发新版特种作业操作证后，"
+             "再通过上述途径查看、下载。"),
+    Guidance("数据存在延迟现象，导致在国家政务服务平台上未能查询到特种作业操作证电子证照。",
+             "可先行前往应急管理部政务服务平台进行查询；或等待3个工作日后再前往国家政务服务平台上"
+             "查看、下载。"),
+)
+
+
+class LicencesNotFound(NotFound):
+    """Binding found no licence to bind: the guide's two reasons apply."""
+
+    def __init__(self):
+        super().__init__("type", NOT_FOUND_MESSAGE)
+        self.guidance = GUIDANCE
+
+    def to_json(self) -> dict:
+        """The not_found error with the guide's reasons and remedies."""
+        return {**super().to_json(),
+                "guidance": [{"reason": g.reason, "remedy": g.remedy} for g in self.guidance]}
+
+
+@dataclass(frozen=True)
+class BoundLicence:
+    """A licence in 我的证照 with its status today and its binding."""
+
+    licence: Licence
+    binding: LicenceBinding
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        """The status in Chinese (有效, 已撤销 …)."""
+        return STATUS_LABELS[self.status]
+
+
+@dataclass(frozen=True)
+class BindResult:
+    newly_bound: list[Licence]
+    licences: list[BoundLicence]
+
+
+def bind_licences(session: Session, clock: Clock, account: Account, marker: str,
+                  licence_type: str) -> BindResult:
+    """Bind every eligible replicated licence of the verified holder not bound yet."""
+    if licence_type not in LICENCE_TYPES:
+        raise InvalidInput("type", "请选择证照类型：特种作业操作证")
+    ticket = require_login_face_check(session, clock, account, marker)
+    now = clock.now()
+    eligible = [licence for licence in session.scalars(select(Licence).where(
+        Licence.holder_id_number == account.id_number).order_by(Licence.id))
+        if e_licence_eligibility(licence, now).eligible]
+    if not eligible:
+        raise LicencesNotFound()
+    already = {b.licence_row_id for b in _open_bindings(session, account)}
+    fresh = [licence for licence in eligible if licence.id not in already]
+    for licence in fresh:
+        session.add(LicenceBinding(account_id=account.id, licence_row_id=licence.id,
+                                   face_check_id=ticket.id, bound_at=now))
+    try:
+        session.commit()
+    except IntegrityError:  # a concurrent bind got there first: the result is the same
+        session.rollback()
+    return BindResult(fresh, bound_licences(session, clock, account))
+
+
+def bound_licences(session: Session, clock: Clock, account: Account,
+                   status: str | None = None) -> list[BoundLicence]:
+    """Return the holder's 我的证照 list, oldest binding first, optionally by status."""
+    today = clock.today()
+    rows = [BoundLicence(b.licence, b, effective_status(b.licence, today))
+            for b in _open_bindings(session, account)]
+    if status == "valid":
+        return [row for row in rows if row.status == "valid"]
+    if status == "other":
+        return [row for row in rows if row.status != "valid"]
+    return rows
+
+
+def bound_licence(session: Session, clock: Clock, account: Account, key: str) -> BoundLicence:
+    """Return one licence of the holder's list by key or 证照标识; anything else is 404."""
+    for binding in _open_bindings(session, account):
+        if key in (binding.licence.certificate_key, binding.licence.licence_id):
+            return BoundLicence(binding.licence, binding,
+                                effective_status(binding.licence, clock.today()))
+    raise NotFound("key", "证照不存在或未绑定")
+
+
+def binding_history(session: Session, account: Account, licence: Licence) -> list[LicenceBinding]:
+    """Return every binding episode of one licence by this holder, oldest first."""
+    return list(session.scalars(select(LicenceBinding).where(
+        LicenceBinding.account_id == account.id, LicenceBinding.licence_row_id == licence.id
+    ).order_by(LicenceBinding.id)))
+
+
+def unbind_licence(session: Session, clock: Clock, account: Account, key: str) -> Licence:
+    """Remove a licence from the holder's list; the licence itself stays and can be re-bound."""
+    row = bound_licence(session, clock, account, key)
+    row.binding.unbound_at = clock.now()
+    session.commit()
+    return row.licence
+
+
+def _open_bindings(session: Session, account: Account) -> list[LicenceBinding]:
+    return list(session.scalars(select(LicenceBinding).where(
+        LicenceBinding.account_id == account.id, LicenceBinding.unbound_at.is_(None)
+    ).order_by(LicenceBinding.id)))
+

@@ -1,0 +1,323 @@
+"""The national portal's side of replication: apply changes idempotently and in order.
+
+Each change carries the whole licence as the ministry held it after the change, and the
+licence's `revision`. A change is applied only when its revision is the next one of that
+licence; an older revision is `superseded` (so a late issue never resurrects a revoked
+licence), a change id already seen is a `duplicate`, and a change whose predecessor is missing
+is `rejected` for the replicator to retry. Outcomes: applied, superseded, duplicate, rejected,
+held (a change behind a rejected change of the same licence in the same batch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from operator import call, itemgetter
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from national_portal.models import AppliedChange, Licence
+from shared.certificates import DATE_FIELDS, FACE_FIELDS
+from shared.clock import Clock
+from shared.errors import InvalidInput
+
+KINDS = ("issued", "reviewed", "reissued", "renewed", "revoked", "cancelled")
+MAX_BATCH = 5000  # ~1 KB of JSON per change on the wire: a full batch is ~5 MB
+FACE_VALUES = itemgetter(*FACE_FIELDS)
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    change_id: str
+    outcome: str
+    error: str | None = None
+
+    def to_json(self) -> dict:
+        """Return the outcome as the ingest answer carries it."""
+        answer = {"change_id": self.change_id, "outcome": self.outcome}
+        if self.error is not None:
+            answer["error"] = self.error
+        return answer
+
+
+class BadChange(Exception):
+    """A change whose content cannot be applied."""
+
+
+def face_values(licence: dict) -> dict:
+    """Turn the wire form of a licence into column values, or raise BadChange naming the field."""
+    try:
+        wire = FACE_VALUES(licence)
+    except KeyError as exc:
+        raise BadChange(f"licence field {exc.args[0]} is missing") from None
+    return dict(zip(FACE_FIELDS, map(call, FACE_CHECKS, wire), strict=True))
+
+
+def _got(value) -> str:
+    return repr(value)[:40] if isinstance(value, str) else type(value).__name__
+
+
+def _text(name: str, length: int, nullable: bool) -> Callable:
+    """Accept a str of at most `length` characters (the column's String(length))."""
+    def check(value):
+        if value.__class__ is str and len(value) <= length:
+            return value
+        if value is None and nullable:
+            return None
+        raise BadChange(f"licence field {name}: expected text of at most {length} characters, "
+                        f"got {_got(value)}")
+    return check
+
+
+def _integer(name: str, nullable: bool) -> Callable:
+    """Accept an int the column can hold; a bool is not one."""
+    def check(value):
+        if value.__class__ is int and value in INTEGERS:
+            return value
+        if value is None and nullable:
+            return None
+        raise BadChange(f"licence field {name}: expected an integer, got {_got(value)}")
+    return check
+
+
+def _day(name: str, nullable: bool) -> Callable:
+    """Accept an ISO day, ASCII YYYY-MM-DD (fromisoformat alone takes 20240102 and weeks)."""
+    def check(value):
+        if value.__class__ is str and len(value) == 10 and value[4] == value[7] == "-" \
+                and value.isascii():
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        elif value is None and nullable:
+            return None
+        raise BadChange(f"licence field {name}: expected a date YYYY-MM-DD, got {_got(value)}")
+    return check
+
+
+def _field_check(column) -> Callable:
+    """Return the check of one face field, made once from what its column holds."""
+    kind = column.type.python_type
+    if kind is str:
+        return _text(column.name, column.type.length, column.nullable)
+    if kind is int:
+        return _integer(column.name, column.nullable)
+    if kind is date:
+        return _day(column.name, column.nullable)
+    raise TypeError(f"no wire check for licence column {column.name} ({kind.__name__})")
+
+
+def _check_change(change) -> None:
+    """Refuse a change without the fields every change has, each of the type its column holds."""
+    if not isinstance(change, dict) or not _is_key(change.get("change_id")):
+        raise InvalidInput("changes", "each change needs a change_id of at most 32 characters")
+    for name, fits in (("seq", _is_count), ("revision", _is_count),
+                       ("certificate_key", _is_key), ("payload", _is_dict)):
+        if not fits(change.get(name)):
+            raise InvalidInput("changes", f"change {change['change_id']}: {name} is missing "
+                                          "or malformed")
+
+
+def _is_count(value) -> bool:
+    return value.__class__ is int and 0 < value < INTEGERS.stop  # a bool is not a count
+
+
+def _is_key(value) -> bool:
+    return value.__class__ is str and 0 < len(value) <= KEY_LENGTH
+
+
+def _is_dict(value) -> bool:
+    return isinstance(value, dict)
+
+
+@dataclass
+class _Batch:
+    """What one batch knows while it is applied: revisions, change ids seen, rows to write."""
+
+    now: datetime
+    stored: dict[str, tuple[int, int]]                      # key -> (id, revision) in the database
+    fresh: dict[str, dict] = field(default_factory=dict)    # new licences, inserted in bulk
+    changed: dict[str, dict] = field(default_factory=dict)  # stored licences, updated in bulk
+    seen: set[str] = field(default_factory=set)
+    failed_keys: set[str] = field(default_factory=set)
+    log: list[dict] = field(default_factory=list)
+
+    def revision_of(self, key: str) -> int:
+        """Return the licence's revision as this batch has it so far (0: unknown)."""
+        row = self.fresh.get(key) or self.changed.get(key)
+        if row is not None:
+            return row["revision"]
+        return self.stored[key][1] if key in self.stored else 0
+
+
+LICENCES = Licence.__table__
+INTEGERS = range(-2**31, 2**31)  # an SQL INTEGER (PostgreSQL refuses more, SQLite past 2**63)
+KEY_LENGTH = AppliedChange.__table__.c.change_id.type.length  # = certificate_key's String(32)
+FACE_CHECKS = tuple(_field_check(LICENCES.c[name]) for name in FACE_FIELDS)  # once
+LICENCE_COLUMNS = (*FACE_FIELDS, "payload", "updated_at")
+APPLIED_COLUMNS = ("change_id", "seq", "certificate_key", "revision", "outcome", "applied_at")
+MARKS = {"qmark": ":{}", "named": ":{}", "pyformat": "%({})s"}  # named parameters per driver
+SAMPLE_DAY = date(2024, 1, 2)
+
+
+def _json_text(value: dict) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _iso_day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@lru_cache(maxsize=8)
+def _encoders(dialect) -> tuple[dict, Callable]:
+    """Return this dialect's encoders: per licence column that needs one, and for an instant.
+
+    They are the columns' own bind processors, taken once instead of run by SQLAlchemy for
+    every value (a date processor that writes ISO text is swapped for `date.isoformat`, checked
+    on a sample), except the payload's, which is serialised with orjson.
+    """
+    def processor(name: str):
+        return LICENCES.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+
+    columns = {}
+    for name in DATE_FIELDS:
+        encode = processor(name)
+        if encode is not None:
+            columns[name] = _iso_day if encode(SAMPLE_DAY) == SAMPLE_DAY.isoformat() else encode
+    columns["payload"] = _json_text
+    return columns, processor("updated_at") or (lambda value: value)
+
+
+@lru_cache(maxsize=8)
+def _statements(dialect) -> tuple[str, str, str]:
+    """Return the driver SQL, with named parameters, of the licence update and both inserts."""
+    mark, quote = MARKS[dialect.paramstyle].format, dialect.identifier_preparer.quote
+
+    def insert_sql(table: str, names: tuple) -> str:
+        return (f"INSERT INTO {quote(table)} ({', '.join(map(quote, names))}) "
+                f"VALUES ({', '.join(map(mark, names))})")
+
+    assignments = ", ".join(f"{quote(name)} = {mark(name)}" for name in LICENCE_COLUMNS)
+    return (f"UPDATE {quote(LICENCES.name)} SET {assignments} "
+            f"WHERE {quote('id')} = {mark('licence_row_id')}",
+            insert_sql(LICENCES.name, (*LICENCE_COLUMNS, "arrived_at")),
+            insert_sql(AppliedChange.__tablename__, APPLIED_COLUMNS))
+
+
+def _encoded(values: dict, columns: dict, **extra) -> dict:
+    """Return a licence's column values encoded for the driver, plus `extra` (already encoded)."""
+    row = dict(values, **extra)
+    for name, encode in columns.items():
+        row[name] = encode(row[name])
+    return row
+
+
+def _load_batch(session: Session, clock: Clock, changes: list) -> _Batch:
+    """Read what the database knows of this batch's licences and change ids (two queries)."""
+    keys = {c["certificate_key"] for c in changes}
+    stored = session.execute(select(Licence.certificate_key, Licence.id, Licence.revision)
+                             .where(Licence.certificate_key.in_(keys)))
+    batch = _Batch(clock.now(), {key: (row_id, revision) for key, row_id, revision in stored})
+    batch.seen.update(session.scalars(select(AppliedChange.change_id).where(
+        AppliedChange.change_id.in_([c["change_id"] for c in changes]))))
+    return batch
+
+
+def apply_changes(session: Session, clock: Clock, changes: list) -> list[ChangeOutcome]:
+    """Apply a batch of changes in order; commit once; return one outcome per change."""
+    if not isinstance(changes, list) or len(changes) > MAX_BATCH:
+        raise InvalidInput("changes", f"changes must be a list of at most {MAX_BATCH}")
+    for change in changes:
+        _check_change(change)
+    batch = _load_batch(session, clock, changes)
+    outcomes = []
+    for change in changes:
+        outcome = _apply_one(change, batch)
+        if outcome.outcome in ("rejected", "held"):
+            batch.failed_keys.add(change["certificate_key"])
+        outcomes.append(outcome)
+    _write(session, batch)
+    session.commit()
+    return outcomes
+
+
+def _write(session: Session, batch: _Batch) -> None:
+    """Write the batch: one driver executemany per statement, each value encoded once.
+
+    The ORM's unit of work and SQLAlchemy's per-row parameter processing cost more than the
+    apply itself; the statements name their parameters and every value is already encoded.
+    """
+    connection = session.connection()
+    columns, instant = _encoders(connection.dialect)
+    update_licence, insert_licence, insert_applied = _statements(connection.dialect)
+    now = instant(batch.now)
+    if batch.changed:
+        connection.exec_driver_sql(update_licence, [
+            _encoded(values, columns, updated_at=now, licence_row_id=batch.stored[key][0])
+            for key, values in batch.changed.items()])
+    if batch.fresh:
+        connection.exec_driver_sql(insert_licence, [
+            _encoded(values, columns, updated_at=now, arrived_at=now)
+            for values in batch.fresh.values()])
+    if batch.log:
+        connection.exec_driver_sql(insert_applied, [entry | {"applied_at": now}
+                                                    for entry in batch.log])
+
+
+def _apply_one(change: dict, batch: _Batch) -> ChangeOutcome:
+    """Decide and apply one change against the licences of this batch."""
+    change_id, key, revision = change["change_id"], change["certificate_key"], change["revision"]
+    if change_id in batch.seen:
+        return ChangeOutcome(change_id, "duplicate")
+    if key in batch.failed_keys:
+        return ChangeOutcome(change_id, "held", "an earlier change of this licence failed")
+    current = batch.revision_of(key)
+    if revision <= current:
+        _log(batch, change, "superseded")
+        return ChangeOutcome(change_id, "superseded")
+    if revision != current + 1:
+        return ChangeOutcome(change_id, "rejected",
+                             f"revision {revision} arrived before revision {current + 1}")
+    try:
+        values = _values_of(change)
+    except BadChange as exc:
+        return ChangeOutcome(change_id, "rejected", str(exc))
+    values["payload"] = change["payload"]
+    if key in batch.stored:
+        batch.changed[key] = values
+    else:
+        batch.fresh[key] = values  # a later change in this batch replaces every value
+    _log(batch, change, "applied")
+    return ChangeOutcome(change_id, "applied")
+
+
+def _values_of(change: dict) -> dict:
+    """Check a change's kind and licence against its header and return the column values."""
+    if change.get("kind") not in KINDS:
+        raise BadChange(f"unknown kind {change.get('kind')!r}")
+    licence = change["payload"].get("licence")
+    if not isinstance(licence, dict):
+        raise BadChange("payload has no licence")
+    values = face_values(licence)
+    if values["certificate_key"] != change["certificate_key"]:
+        raise BadChange("licence certificate_key differs from the change's")
+    if values["revision"] != change["revision"]:
+        raise BadChange("licence revision differs from the change's")
+    return values
+
+
+def _log(batch: _Batch, change: dict, outcome: str) -> None:
+    batch.log.append({"change_id": change["change_id"], "seq": change["seq"],
+                      "certificate_key": change["certificate_key"],
+                      "revision": change["revision"], "outcome": outcome})
+    batch.seen.add(change["change_id"])
+
+
+def replicated_licence(session: Session, key: str) -> Licence | None:
+    """Return the national copy of a licence by certificate key or licence identifier."""
+    return session.scalar(select(Licence).where(
+        (Licence.certificate_key == key) | (Licence.licence_id == key)))

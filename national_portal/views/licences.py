@@ -1,0 +1,77 @@
+"""我的证照 on the national portal: the list, 绑定证照 (after 实人认证), 查看详情 and 解除绑定."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from national_portal.services import licences
+from national_portal.services.accounts import face_check_for_page
+from shared.accounts.faces import face_check_state
+from shared.errors import IdentityFailed, IdentityNotVerified
+from shared.web.logins import login_required, page_account, page_login
+from shared.web.resources import get_clock, get_session
+
+bp = Blueprint("licences", __name__, url_prefix="/space/licences")
+FILTERS = (("all", "全部"), ("valid", "有效"), ("other", "已失效/撤销/注销"))
+
+
+@bp.get("")
+@login_required
+def index():
+    """List the bound licences (全部 or one status group)."""
+    chosen = request.args.get("status", "all")
+    rows = licences.bound_licences(get_session(), get_clock(), page_account(),
+                                   None if chosen == "all" else chosen)
+    return render_template("licences/index.html", rows=rows, filters=FILTERS, chosen=chosen)
+
+
+@bp.get("/bind")
+@login_required
+def bind_page():
+    """绑定证照: the 实人认证 QR codes until verified, then the licence-type choice."""
+    ticket = face_check_for_page(get_session(), get_clock(), page_account(),
+                                 page_login().marker, purpose="bind",
+                                 renew=request.args.get("renew") == "1")
+    return render_template("licences/bind.html", ticket=ticket, types=licences.LICENCE_TYPES,
+                           state=face_check_state(ticket, get_clock().now()))
+
+
+@bp.post("/bind")
+@login_required
+def bind():
+    """Bind the holder's licences of the chosen type, or explain why none was found."""
+    try:
+        result = licences.bind_licences(get_session(), get_clock(), page_account(),
+                                        page_login().marker, request.form.get("type", ""))
+    except (IdentityNotVerified, IdentityFailed) as exc:
+        flash(exc.message, "warning")
+        return redirect(url_for(".bind_page"))
+    except licences.LicencesNotFound as exc:
+        return render_template("licences/not_found.html", error=exc)
+    if result.newly_bound:
+        flash(f"绑定成功，已绑定{len(result.newly_bound)}张特种作业操作证电子证照", "success")
+    else:
+        flash("您的特种作业操作证电子证照均已绑定", "info")
+    return redirect(url_for(".index"))
+
+
+@bp.get("/<key>")
+@login_required
+def detail(key: str):
+    """查看详情: the licence face and metadata as replicated, with its arrival time."""
+    account = page_account()
+    row = licences.bound_licence(get_session(), get_clock(), account, key)
+    history = licences.binding_history(get_session(), account, row.licence)
+    return render_template("licences/detail.html", row=row, licence=row.licence, history=history)
+
+
+@bp.route("/<key>/unbind", methods=["GET", "POST"])
+@login_required
+def unbind(key: str):
+    """解除绑定: confirm, then remove the licence from 我的证照."""
+    if request.method == "GET":
+        row = licences.bound_licence(get_session(), get_clock(), page_account(), key)
+        return render_template("licences/unbind.html", row=row, licence=row.licence)
+    licence = licences.unbind_licence(get_session(), get_clock(), page_account(), key)
+    flash(f"已解除绑定：{licence.category} {licence.item}。如需再次使用，可重新绑定证照", "success")
+    return redirect(url_for(".index"))

@@ -1,0 +1,128 @@
+"""Verification codes of registration: the image captcha (one use) and the SMS code.
+
+Every function takes the session and the clock; those that change state commit once.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from shared.accounts.models import Account, Captcha, SmsMessage
+from shared.clock import Clock
+from shared.errors import Duplicate, InvalidInput, NotFound
+from shared.identity import normalize_code, normalize_phone
+
+CAPTCHA_TTL = timedelta(minutes=5)
+CAPTCHA_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+SMS_TTL = timedelta(minutes=5)
+SMS_RESEND_AFTER = timedelta(seconds=60)
+SMS_PER_HOUR = 5
+SMS_MAX_TRIES = 5
+SMS_PURPOSE = "register"
+
+
+def new_captcha(session: Session, clock: Clock) -> Captcha:
+    """Create a one-use captcha; the portal renders its answer as an image."""
+    now = clock.now()
+    captcha = Captcha(token=secrets.token_hex(16),
+                      answer="".join(secrets.choice(CAPTCHA_ALPHABET) for _ in range(4)),
+                      created_at=now, expires_at=now + CAPTCHA_TTL)
+    session.add(captcha)
+    session.commit()
+    return captcha
+
+
+def find_captcha(session: Session, token: str) -> Captcha:
+    """Return the captcha with this token (to draw it, or for the control plane)."""
+    captcha = session.scalar(select(Captcha).where(Captcha.token == (token or "")))
+    if captcha is None:
+        raise NotFound("captcha", "图片验证码不存在")
+    return captcha
+
+
+def use_captcha(session: Session, clock: Clock, token: str, answer: str) -> None:
+    """Consume a captcha (even on a wrong answer) or raise InvalidInput on field captcha."""
+    captcha = session.scalar(select(Captcha).where(Captcha.token == (token or "")))
+    now = clock.now()
+    if captcha is None or captcha.used_at is not None:
+        raise InvalidInput("captcha", "图片验证码已失效，请刷新后重新输入")
+    captcha.used_at = now
+    if now > captcha.expires_at:
+        raise InvalidInput("captcha", "图片验证码已过期，请刷新后重新输入")
+    if not hmac.compare_digest(normalize_code(answer), captcha.answer):
+        raise InvalidInput("captcha", "图片验证码不正确")
+
+
+def send_registration_code(session: Session, clock: Clock, phone: str, purpose: str,
+                           site: str):
+    """获取验证码: send a registration code, unless the phone already has an account."""
+    if purpose != SMS_PURPOSE:
+        raise InvalidInput("purpose", "短信验证码用途应为 register")
+    phone = normalize_phone(phone)
+    if session.scalar(select(Account.id).where(Account.phone == phone)):
+        raise Duplicate("phone", "该手机号码已注册")
+    return send_sms_code(session, clock, phone, purpose, site)
+
+
+def send_sms_code(session: Session, clock: Clock, phone: str, purpose: str,
+                  site: str) -> SmsMessage:
+    """Send a 6-digit code to the simulated inbox, limited to one a minute and five an hour."""
+    phone = normalize_phone(phone)
+    now = clock.now()
+    recent = list(session.scalars(select(SmsMessage).where(
+        SmsMessage.phone == phone, SmsMessage.sent_at > now - timedelta(hours=1)
+    ).order_by(SmsMessage.sent_at.desc())))
+    if recent and now - recent[0].sent_at < SMS_RESEND_AFTER:
+        wait = int((SMS_RESEND_AFTER - (now - recent[0].sent_at)).total_seconds()) + 1
+        raise InvalidInput("sms_code", f"验证码发送过于频繁，请{wait}秒后再试")
+    if len(recent) >= SMS_PER_HOUR:
+        raise InvalidInput("sms_code", "该手机号1小时内获取验证码次数已达上限，请稍后再试")
+    code = f"{secrets.randbelow(10**6):06d}"
+    message = SmsMessage(phone=phone, purpose=purpose, code=code, sent_at=now,
+                         expires_at=now + SMS_TTL, wrong_tries=0,
+                         text=f"【{site}】您的验证码为{code}，5分钟内有效，请勿泄露给他人。")
+    session.add(message)
+    session.commit()
+    return message
+
+
+def check_sms_code(session: Session, clock: Clock, phone: str, code: str,
+                   purpose: str) -> SmsMessage:
+    """Return the latest code sent to `phone` if `code` is it, else raise InvalidInput.
+
+    The code is not used up here (a form refused for another field keeps it). A check takes
+    one of the code's five tries before comparing, atomically, so parallel guesses never get
+    more than five; a right code gives its try back, a wrong one keeps it, and the fifth
+    wrong one ends the code.
+    """
+    message = session.scalar(select(SmsMessage).where(
+        SmsMessage.phone == phone, SmsMessage.purpose == purpose, SmsMessage.used_at.is_(None)
+    ).order_by(SmsMessage.id.desc()).limit(1))
+    if message is None:
+        raise InvalidInput("sms_code", "请先获取短信验证码")
+    if clock.now() > message.expires_at:
+        raise InvalidInput("sms_code", "短信验证码已过期，请重新获取")
+    tries = session.scalar(update(SmsMessage).where(
+        SmsMessage.id == message.id, SmsMessage.wrong_tries < SMS_MAX_TRIES,
+    ).values(wrong_tries=SmsMessage.wrong_tries + 1).returning(SmsMessage.wrong_tries))
+    session.commit()
+    if tries is None:
+        raise InvalidInput("sms_code", "短信验证码错误次数过多，已失效，请重新获取")
+    if not hmac.compare_digest(normalize_code(code), message.code):
+        if tries >= SMS_MAX_TRIES:
+            raise InvalidInput("sms_code", "短信验证码错误次数过多，已失效，请重新获取")
+        raise InvalidInput("sms_code", f"短信验证码不正确，还可尝试{SMS_MAX_TRIES - tries}次")
+    session.execute(update(SmsMessage).where(SmsMessage.id == message.id)
+                    .values(wrong_tries=SmsMessage.wrong_tries - 1))
+    return message
+
+
+def sms_inbox(session: Session, phone: str) -> list[SmsMessage]:
+    """Return the messages sent to one phone, newest first (control plane)."""
+    return list(session.scalars(select(SmsMessage).where(SmsMessage.phone == phone)
+                                .order_by(SmsMessage.id.desc())))

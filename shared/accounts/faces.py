@@ -1,0 +1,95 @@
+"""实人认证 (face checks): a ticket the desktop page shows as a QR code and the phone app decides.
+
+A ticket belongs to one account and one login (its session marker); it expires after three
+minutes of portal time unless decided.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.accounts.logins import get_account
+from shared.accounts.models import Account, FaceCheck
+from shared.clock import Clock
+from shared.errors import IdentityFailed, IdentityNotVerified, InvalidInput, NotFound
+
+FACE_CHECK_TTL = timedelta(minutes=3)
+
+
+def start_face_check(session: Session, clock: Clock, account: Account, purpose: str,
+                     session_marker: str) -> FaceCheck:
+    """Open a face-check ticket for the account in this login session."""
+    now = clock.now()
+    ticket = FaceCheck(token=secrets.token_hex(16), account_id=account.id, purpose=purpose,
+                       state="pending", created_at=now, expires_at=now + FACE_CHECK_TTL,
+                       session_marker=session_marker)
+    session.add(ticket)
+    session.commit()
+    return ticket
+
+
+def face_check_state(ticket: FaceCheck, now: datetime) -> str:
+    """pending, passed, failed or expired (a pending ticket past its time)."""
+    if ticket.state == "pending" and now > ticket.expires_at:
+        return "expired"
+    return ticket.state
+
+
+def get_face_check(session: Session, token: str) -> FaceCheck:
+    ticket = session.scalar(select(FaceCheck).where(FaceCheck.token == (token or "")))
+    if ticket is None:
+        raise NotFound("token", "认证二维码无效")
+    return ticket
+
+
+def decide_face_check(session: Session, clock: Clock, token: str, passed: bool) -> FaceCheck:
+    """Record the app's verdict (开始人脸识别 → pass/fail) on a pending ticket."""
+    ticket = get_face_check(session, token)
+    state = face_check_state(ticket, clock.now())
+    if state != "pending":
+        raise InvalidInput("token", {"expired": "二维码已过期，请刷新二维码",
+                                     "passed": "该二维码已完成认证",
+                                     "failed": "该二维码认证未通过，请刷新二维码"}[state])
+    ticket.state, ticket.decided_at = ("passed" if passed else "failed"), clock.now()
+    if passed and ticket.purpose == "register":
+        get_account(session, ticket.account_id).identity_verified_at = clock.now()
+    session.commit()
+    return ticket
+
+
+def require_face_check(session: Session, clock: Clock, account: Account, token: str | None,
+                       session_marker: str) -> FaceCheck:
+    """Raise unless `token` is a passed face check of this account in this login session."""
+    ticket = session.scalar(select(FaceCheck).where(FaceCheck.token == (token or "")))
+    if ticket is None or ticket.account_id != account.id or ticket.session_marker != session_marker:
+        raise IdentityNotVerified("identity", "请先进行实人身份认证")
+    state = face_check_state(ticket, clock.now())
+    if state == "failed":
+        raise IdentityFailed("identity", "实人认证未通过，请重新认证")
+    if state != "passed":
+        raise IdentityNotVerified("identity", "请先进行实人身份认证")
+    return ticket
+
+
+def own_face_check(session: Session, account_id: int, token: str) -> FaceCheck:
+    """Return one of the account's own tickets; anyone else's is not found."""
+    ticket = get_face_check(session, token)
+    if ticket.account_id != account_id:
+        raise NotFound("token", "认证二维码无效")
+    return ticket
+
+
+def require_login_face_check(session: Session, clock: Clock, account: Account, marker: str,
+                             purpose: str | None = None) -> FaceCheck:
+    """Return a passed ticket of this login (for `purpose`, if given), else raise why not."""
+    query = select(FaceCheck).where(FaceCheck.account_id == account.id,
+                                    FaceCheck.session_marker == marker)
+    if purpose is not None:
+        query = query.where(FaceCheck.purpose == purpose)
+    tickets = list(session.scalars(query.order_by(FaceCheck.id.desc())))
+    chosen = next((t for t in tickets if t.state == "passed"), tickets[0] if tickets else None)
+    return require_face_check(session, clock, account, chosen.token if chosen else None, marker)

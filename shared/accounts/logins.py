@@ -1,0 +1,168 @@
+"""Logins, the same on both portals: a password (five wrong ones lock the name for 30 minutes)
+opens one, a logout or time ends it.
+
+A login is a `LoginSession` row; a browser keeps its marker in the session cookie, an API
+client in a signed bearer token (shared.web.logins). On the portal's (simulated) clock a page
+login lasts 30 minutes after its last request, recorded at most once a minute; an API token
+30 minutes after the login itself.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared.accounts.models import Account, LoginAttempts, LoginSession
+from shared.accounts.passwords import hash_password, verify_password
+from shared.clock import Clock
+from shared.errors import BadCredentials, DomainError, IdentityNotVerified, Locked, NotFound
+from shared.identity import normalize_login
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=30)
+LOGIN_TTL = timedelta(minutes=30)
+TOUCH_EVERY = timedelta(minutes=1)  # a page view need not cost a write for a rule in minutes
+
+
+class NotLoggedIn(DomainError):
+    code = "not_logged_in"
+
+
+class RegistrationIncomplete(IdentityNotVerified):
+    """The password was right, but the account never finished its 实人认证 step."""
+
+    def __init__(self, account: Account):
+        super().__init__("identity", "您的账户尚未完成实人认证，请完成认证后登录")
+        self.account = account
+
+
+def log_in(session: Session, clock: Clock, login: str, password: str, channel: str, *,
+           require_verified: bool = False) -> LoginSession:
+    """Check the password (with lockout) and open a login; the ministry also asks for 实人认证."""
+    account = authenticate(session, clock, login, password)
+    if require_verified and account.identity_verified_at is None:
+        raise RegistrationIncomplete(account)
+    now = clock.now()
+    row = LoginSession(marker=secrets.token_hex(16), account_id=account.id, channel=channel,
+                       started_at=now, last_seen_at=now)
+    session.add(row)
+    session.commit()
+    return row
+
+
+def expires_at(login: LoginSession) -> datetime:
+    """API tokens last 30 minutes from login; pages 30 minutes from their last request."""
+    return (login.started_at if login.channel == "api" else login.last_seen_at) + LOGIN_TTL
+
+
+def current_login(session: Session, clock: Clock, marker: str | None) -> LoginSession:
+    """Return the open login with this marker, or raise NotLoggedIn when gone or expired."""
+    login = session.scalar(select(LoginSession).where(LoginSession.marker == (marker or "")))
+    if login is None or login.ended_at is not None:
+        raise NotLoggedIn("login", "您未登录或已退出，请先登录")
+    if not login.started_at <= clock.now() <= expires_at(login):
+        raise NotLoggedIn("login", "登录已超时，请重新登录")
+    return login
+
+
+def touch(session: Session, clock: Clock, login: LoginSession) -> None:
+    """Record page activity, so the page login lasts 30 minutes from now."""
+    now = clock.now()
+    if now - login.last_seen_at >= TOUCH_EVERY:
+        login.last_seen_at = now
+        session.commit()
+
+
+def log_out(session: Session, clock: Clock, marker: str | None) -> None:
+    """End the login with this marker (nothing happens when there is none)."""
+    login = session.scalar(select(LoginSession).where(LoginSession.marker == (marker or "")))
+    if login is not None and login.ended_at is None:
+        login.ended_at = clock.now()
+        session.commit()
+
+
+def account_of(session: Session, login: LoginSession) -> Account:
+    """Return the account of a login."""
+    return get_account(session, login.account_id)
+
+
+def get_account(session: Session, account_id: int) -> Account:
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound("account", "账户不存在")
+    return account
+
+
+def authenticate(session: Session, clock: Clock, login: str, password: str) -> Account:
+    """Log in by phone or ID number; five wrong passwords lock the name for 30 minutes.
+
+    Each try is counted before the password is checked, in one atomic UPDATE, so parallel
+    guesses never get more than five checks. Unknown names are counted and locked the same
+    way and answered with the same words: the answers never tell whether an account exists.
+    """
+    name = normalize_login(login)
+    account = session.scalar(select(Account).where(
+        (Account.phone == name) | (Account.id_number == name))) if name else None
+    key, now = (account.phone if account else name[:32]), clock.now()
+    failures = _count_try(session, key, now)
+    if failures is None:
+        raise _locked(session, key, now)
+    if failures > MAX_FAILED_LOGINS:  # tries beyond the allowance, sent while others ran
+        raise _lock(session, key, now)
+    if account is not None and verify_password(account.password_hash, password or ""):
+        _attempts_where(session, key, now, failures=0)
+        session.commit()
+        return account
+    if account is None:
+        verify_password(_decoy_hash(), password or "")  # the same time as a wrong password
+    if failures == MAX_FAILED_LOGINS:
+        raise _lock(session, key, now)
+    raise BadCredentials("password", f"用户名或密码错误，还可尝试{MAX_FAILED_LOGINS - failures}次")
+
+
+def _unlocked(now: datetime):
+    return (LoginAttempts.locked_until.is_(None)) | (LoginAttempts.locked_until <= now)
+
+
+def _count_try(session: Session, key: str, now: datetime) -> int | None:
+    """Add one try to the name's count unless it is locked; return the count (None: locked)."""
+    if session.get(LoginAttempts, key) is None:
+        session.add(LoginAttempts(login=key, failures=0, locked_until=None))
+        try:
+            session.commit()
+        except IntegrityError:  # another request made the row first
+            session.rollback()
+    failures = session.scalar(update(LoginAttempts).where(
+        LoginAttempts.login == key, _unlocked(now),
+    ).values(failures=LoginAttempts.failures + 1).returning(LoginAttempts.failures))
+    session.commit()
+    return failures
+
+
+def _attempts_where(session: Session, key: str, now: datetime, **values) -> None:
+    session.execute(update(LoginAttempts).where(LoginAttempts.login == key, _unlocked(now))
+                    .values(**values))
+
+
+def _lock(session: Session, key: str, now: datetime) -> Locked:
+    """Lock the name for LOCKOUT (unless already locked) and return the error to raise."""
+    _attempts_where(session, key, now, failures=0, locked_until=now + LOCKOUT)
+    session.commit()
+    return Locked("login", "密码错误次数过多，账户已锁定30分钟")
+
+
+def _locked(session: Session, key: str, now: datetime) -> Locked:
+    until = session.scalar(select(LoginAttempts.locked_until).where(LoginAttempts.login == key))
+    minutes = math.ceil((until - now).total_seconds() / 60) if until else 30
+    return Locked("login", f"密码错误次数过多，账户已锁定，请{minutes}分钟后再试")
+
+
+@lru_cache(maxsize=1)
+def _decoy_hash() -> str:
+    return hash_password(secrets.token_hex(16))

@@ -1,0 +1,52 @@
+"""The skeleton both portals' app factories fill: settings, resources, guards, blueprints.
+
+A portal's `create_app` names its pages, its JSON APIs (bearer tokens or signatures, so no
+CSRF), its control plane, the secrets it runs on and the routes that take larger bodies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from flask import Blueprint, Flask
+from flask_wtf.csrf import CSRFProtect
+
+from shared.clock import Clock
+from shared.keys import development_secrets
+from shared.web import phone_app
+from shared.web.errors import register_error_handlers
+from shared.web.pages import register_page_helpers
+from shared.web.resources import init_resources
+from shared.web.security import (
+    add_security_headers,
+    guard_control_plane,
+    guard_development_secrets,
+    limit_bodies,
+)
+
+
+def build_portal(import_name: str, settings: Mapping, clock: Clock | None, *,
+                 secrets: Mapping[str, str], pages: Sequence[Blueprint],
+                 apis: Sequence[Blueprint], control: Blueprint,
+                 larger_bodies: Mapping[str, int]) -> Flask:
+    """Return a portal app; `secrets` maps each secret's variable to the value in use."""
+    app = Flask(import_name)
+    app.config.update(settings)
+    app.json.ensure_ascii = False  # Chinese messages stay readable in API answers
+    init_resources(app, clock or settings["CERTSIM"].clock())
+    guard_development_secrets(app, development_secrets(dict(secrets)))
+    limit_bodies(app, larger_bodies)
+    csrf = CSRFProtect(app)
+    for blueprint in (*pages, phone_app.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in apis:
+        csrf.exempt(blueprint)
+        app.register_blueprint(blueprint)
+    if app.config["SIM_ENABLED"]:
+        csrf.exempt(control)
+        app.register_blueprint(control)
+        guard_control_plane(app, loopback_only=app.config["SIM_LOOPBACK_ONLY"])
+    register_error_handlers(app)
+    register_page_helpers(app)
+    app.after_request(add_security_headers)
+    return app

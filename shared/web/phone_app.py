@@ -1,0 +1,45 @@
+"""The simulated 国家政务服务平台 phone app, the same on both portals: the page a face-check QR
+code opens (开始人脸识别, then 识别通过 or 识别不通过) and the app's download page.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from shared.accounts.faces import decide_face_check, face_check_state, get_face_check
+from shared.accounts.logins import get_account
+from shared.errors import DomainError, NotFound
+from shared.web.resources import get_clock, get_session
+
+bp = Blueprint("phone_app", __name__, url_prefix="/app", template_folder="templates",
+               static_folder="static", static_url_path="/app-static")
+PURPOSES = {"register": "自然人用户注册", "licences": "查看我的证照", "bind": "绑定证照"}
+
+
+@bp.route("/face/<token>", methods=["GET", "POST"])
+def face(token: str):
+    """Show whose identity is checked; 开始人脸识别, then pass or fail the ticket."""
+    session = get_session()
+    try:
+        ticket = get_face_check(session, token)
+    except NotFound:
+        return render_template("phone_app/face.html", ticket=None,
+                               error="二维码无效，请在电脑端刷新二维码"), 404
+    error = None
+    if request.method == "POST":
+        try:
+            decide_face_check(session, get_clock(), token, request.form.get("outcome") == "pass")
+        except DomainError as exc:
+            error = exc.message
+    return render_template("phone_app/face.html", ticket=ticket, error=error,
+                           holder=get_account(session, ticket.account_id),
+                           state=face_check_state(ticket, get_clock().now()),
+                           purpose=PURPOSES.get(ticket.purpose, ticket.purpose),
+                           site=current_app.config["SITE_NAME"])
+
+
+@bp.get("/download")
+def download():
+    """Where the right-hand QR code leads: how to get the 国家政务服务平台 APP."""
+    return render_template("phone_app/download.html")
+
