@@ -51,11 +51,13 @@ def _safe_url(url: str) -> str:
 def cmd_issue(args) -> int:
     """Issue one certificate and print its licence identifier."""
     from shared.certificates import IssueCertificate, issue_certificate
+    from shared.models import CardVersion
 
     issued_on = parse_day(args.issued_on, "issued_on") if args.issued_on is not None else None
     issuer = world.issuer()
     cmd = IssueCertificate(name=args.name, id_number=args.id_number, category=args.category,
-                           item=args.item, card_version="old_ic" if args.version == "old" else "new",
+                           item=args.item,
+                           card_version=CardVersion.OLD_IC if args.version == "old" else CardVersion.NEW,
                            issued_on=issued_on, authority=args.authority)
     with world.open_session("mem") as session:
         cert = issue_certificate(session, issuer, cmd)

@@ -23,7 +23,7 @@ from shared.certificates import (
     revoke_certificate,
 )
 from shared.clock import SHANGHAI, SimulatedClock
-from shared.models import Certificate
+from shared.models import CardVersion, Certificate
 
 DEMO_START = datetime(2026, 9, 30, 10, 0, tzinfo=SHANGHAI)  # the day before National Day
 DEMO_PASSWORD = "Demo@2026"
@@ -47,14 +47,14 @@ HOLDERS = (
 
 # (holder index, category, item, card version, issued on, authority, later events)
 HISTORY = (
-    (0, "电工作业", "低压电工作业", "new", date(2023, 3, 15), "北京市应急管理局",
+    (0, "电工作业", "低压电工作业", CardVersion.NEW, date(2023, 3, 15), "北京市应急管理局",
      [("review", date(2026, 2, 10), "pass")]),
-    (1, "高处作业", "登高架设作业", "old_ic", date(2019, 6, 20), "北京市应急管理局", []),
-    (2, "煤矿安全作业", "煤矿瓦斯检查作业", "new", date(2021, 6, 1), "山西省应急管理厅",
+    (1, "高处作业", "登高架设作业", CardVersion.OLD_IC, date(2019, 6, 20), "北京市应急管理局", []),
+    (2, "煤矿安全作业", "煤矿瓦斯检查作业", CardVersion.NEW, date(2021, 6, 1), "山西省应急管理厅",
      [("review", date(2024, 5, 10), "pass")]),
-    (3, "焊接与热切割作业", "熔化焊接与热切割作业", "new", date(2019, 10, 10), "上海市应急管理局",
+    (3, "焊接与热切割作业", "熔化焊接与热切割作业", CardVersion.NEW, date(2019, 10, 10), "上海市应急管理局",
      [("review", date(2022, 9, 1), "pass")]),
-    (4, "制冷与空调作业", "制冷与空调设备运行操作作业", "new", date(2022, 5, 1),
+    (4, "制冷与空调作业", "制冷与空调设备运行操作作业", CardVersion.NEW, date(2022, 5, 1),
      "广东省应急管理厅", [("revoke", date(2025, 1, 10), "提供虚假材料取得证书")]),
 )
 TODAY_ISSUE = (0, "焊接与热切割作业", "熔化焊接与热切割作业")

@@ -23,6 +23,7 @@ from mem_portal.services.licences import (
     verify_path,
 )
 from shared.accounts.codes import new_captcha
+from shared.accounts.models import FacePurpose
 from shared.accounts.registration import register_account, registration_from_json
 from shared.web.accounts_api import account_json, accounts_api, face_check_json
 from shared.web.bodies import body_text, json_body
@@ -35,7 +36,7 @@ def _finish_registration(account):
     return start_registration_check(get_session(), get_clock(), account.id)
 
 
-bp = accounts_api(__name__, face_purposes=("licences",), verified_login=True,
+bp = accounts_api(__name__, face_purposes=(FacePurpose.LICENCES,), verified_login=True,
                   unverified=_finish_registration)
 
 

@@ -28,6 +28,7 @@ from shared.certificates import (
 from shared.clock import SHANGHAI, SimulatedClock, require_aware
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.lag import parse_lag
+from shared.models import CardVersion
 from shared.web.bodies import body_text, json_body
 from shared.web.control import clock_json, control_blueprint
 from shared.web.resources import get_clock, get_session, resources
@@ -42,7 +43,7 @@ bp = control_blueprint(__name__, TABLES, figures=lag_figure)
 REPLICATION_TICK = "certsim.replication_tick"  # app.extensions key: runs an in-process replicator
 STEP = re.compile(r"^(\d+)(s|m|h|d|wd)$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-VERSIONS = {"new": "new", "old": "old_ic", "old_ic": "old_ic"}
+VERSIONS = {"new": CardVersion.NEW, "old": CardVersion.OLD_IC, "old_ic": CardVersion.OLD_IC}
 
 
 @bp.post("/clock")

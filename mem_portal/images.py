@@ -1,12 +1,10 @@
-"""Images the portal draws itself: the captcha picture (Pillow) and QR codes (qrcode)."""
+"""The captcha picture the ministry portal draws itself (Pillow); QR codes are shared.web.images."""
 
 from __future__ import annotations
 
-import base64
 import io
 import random
 
-import qrcode
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 CAPTCHA_SIZE = (120, 44)
@@ -42,20 +40,6 @@ def _glyph(char: str, rng: random.Random, at: tuple[int, int]):
 
 def _colour(rng: random.Random, low: int, high: int) -> tuple[int, int, int]:
     return rng.randint(low, high), rng.randint(low, high), rng.randint(low, high)
-
-
-def qr_png(text: str, *, box_size: int = 6) -> bytes:
-    """Encode `text` as a QR code PNG (error correction M, quiet zone 2)."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size,
-                         border=2)
-    code.add_data(text)
-    code.make(fit=True)
-    return _png(code.make_image(fill_color="black", back_color="white").get_image())
-
-
-def data_uri(png: bytes) -> str:
-    """Return a PNG as a data: URI for an <img src>."""
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _png(image: Image.Image) -> bytes:

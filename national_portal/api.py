@@ -10,13 +10,14 @@ from flask import jsonify, request
 
 from national_portal.payloads import history_json, licence_json
 from national_portal.services import licences
+from shared.accounts.models import FacePurpose
 from shared.accounts.registration import register_account, registration_from_json
 from shared.web.accounts_api import account_json, accounts_api
 from shared.web.bodies import body_text, json_body
 from shared.web.logins import api_account, api_login
 from shared.web.resources import get_clock, get_session
 
-bp = accounts_api(__name__, face_purposes=("bind", "licences"))
+bp = accounts_api(__name__, face_purposes=(FacePurpose.BIND, FacePurpose.LICENCES))
 
 
 @bp.post("/register")

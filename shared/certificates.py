@@ -21,7 +21,15 @@ from shared.errors import Duplicate, InvalidInput, NotEligible, NotFound
 from shared.identifiers import make_licence_id
 from shared.identity import id_facts, normalize_id_number, normalize_name
 from shared.lag import LagPolicy, parse_lag
-from shared.models import Certificate, OutboxEntry, ReviewRecord
+from shared.models import (
+    CardVersion,
+    Certificate,
+    ChangeKind,
+    OutboxEntry,
+    OutboxState,
+    ReviewRecord,
+    Status,
+)
 from shared.rules import (
     NEW_VERSION_SINCE,
     add_years,
@@ -53,7 +61,7 @@ class IssueCertificate:
     id_number: str
     category: str
     item: str
-    card_version: str = "new"        # new / old_ic
+    card_version: str = CardVersion.NEW
     issued_on: date | None = None    # 初领/颁发 date; default today
     authority: str | None = None
 
@@ -71,13 +79,13 @@ def issue_certificate(session: Session, issuer: Issuer, cmd: IssueCertificate) -
     cert = Certificate(
         certificate_key="pending", licence_id=f"pending-{uuid.uuid4().hex}", licence_version=1,
         revision=1, holder_name=name, holder_id_number=id_number, sex=id_facts(id_number).sex,
-        cert_number=id_number if cmd.card_version == "new" else "T" + id_number,
+        cert_number=id_number if cmd.card_version == CardVersion.NEW else "T" + id_number,
         category=cmd.category, item=cmd.item, first_issued_on=issued_on, issued_on=issued_on,
         valid_from=issued_on, valid_to=add_years(issued_on, rules.validity_years),
         review_due_on=add_years(issued_on, rules.review_years), review_passed_on=None,
         authority=authority.name, authority_code=authority.code,
         region_code=authority.region_code, archive_code="pending", card_version=cmd.card_version,
-        status="valid", rule_set=rules.name, created_at=now, updated_at=now,
+        status=Status.VALID, rule_set=rules.name, created_at=now, updated_at=now,
     )
     session.add(cert)
     try:
@@ -88,19 +96,19 @@ def issue_certificate(session: Session, issuer: Issuer, cmd: IssueCertificate) -
     cert.certificate_key = f"{issued_on.year}{cert.id:010d}"
     cert.archive_code = f"{authority.region_code}{issued_on.year}{cert.id:08d}"
     cert.licence_id = make_licence_id(issuer.type_code, authority.code, cert.certificate_key, 1)
-    _record_change(session, issuer, cert, "issued")
+    _record_change(session, issuer, cert, ChangeKind.ISSUED)
     session.commit()
     return cert
 
 
 def _check_issue_date(issued_on: date, card_version: str, today: date) -> date:
-    if card_version not in ("new", "old_ic"):
+    if card_version not in tuple(CardVersion):
         raise InvalidInput("version", f"证书版本应为 new 或 old_ic: {card_version!r}")
     if issued_on > today:
         raise InvalidInput("issued_on", f"颁发日期 {issued_on} 晚于今天 {today}")
-    if card_version == "old_ic" and issued_on >= NEW_VERSION_SINCE:
+    if card_version == CardVersion.OLD_IC and issued_on >= NEW_VERSION_SINCE:
         raise InvalidInput("issued_on", "旧版IC卡证书自2019年9月1日起不再签发")
-    if card_version == "new" and issued_on < NEW_VERSION_SINCE:
+    if card_version == CardVersion.NEW and issued_on < NEW_VERSION_SINCE:
         raise InvalidInput("issued_on", "新版证书自2019年9月1日起签发")
     return issued_on
 
@@ -112,7 +120,7 @@ def record_review(session: Session, issuer: Issuer, key: str, result: str,
         raise InvalidInput("result", f"复审结果应为 pass 或 fail: {result!r}")
     cert = get_certificate(session, key)
     today = reviewed_on or issuer.clock.today()
-    _require_status(cert, today, "valid", "复审")
+    _require_status(cert, today, Status.VALID, "复审")
     if cert.review_due_on is None or cert.review_passed_on is not None:
         raise NotEligible("certificate", "本有效期内的复审已完成，期满请办理延期换证")
     opens = review_window_opens(cert.review_due_on, rule_set_named(cert.rule_set))
@@ -121,14 +129,14 @@ def record_review(session: Session, issuer: Issuer, key: str, result: str,
                                          f"最早 {opens}")
     session.add(ReviewRecord(certificate=cert, reviewed_on=today, result=result,
                              recorded_at=issuer.clock.now()))
-    kind = "reviewed"
+    kind = ChangeKind.REVIEWED
     if result == "pass":
         cert.review_passed_on = today
-        if cert.card_version == "old_ic":
+        if cert.card_version == CardVersion.OLD_IC:
             _reissue(issuer, cert, today, cert.valid_from, cert.valid_to)
-            cert.review_due_on, kind = None, "reissued"
+            cert.review_due_on, kind = None, ChangeKind.REISSUED
     elif any(r.result == "fail" for r in cert.reviews[:-1]):
-        cert.status, cert.status_reason = "invalid", "复审不合格"
+        cert.status, cert.status_reason = Status.INVALID, "复审不合格"
     _touch_and_record(session, issuer, cert, kind)
     return cert
 
@@ -138,7 +146,7 @@ def renew_certificate(session: Session, issuer: Issuer, key: str,
     """延期换证 at the end of the six years: a new version with a new validity period."""
     cert = get_certificate(session, key)
     today = renewed_on or issuer.clock.today()
-    _require_status(cert, today, "valid", "延期换证")
+    _require_status(cert, today, Status.VALID, "延期换证")
     rules = rule_set_on(today)
     opens = cert.valid_to - timedelta(days=rules.window_days)
     if today < opens:
@@ -146,27 +154,27 @@ def renew_certificate(session: Session, issuer: Issuer, key: str,
     _reissue(issuer, cert, today, today, add_years(today, rules.validity_years))
     cert.review_due_on = add_years(today, rules.review_years)
     cert.review_passed_on, cert.rule_set = None, rules.name
-    _touch_and_record(session, issuer, cert, "renewed")
+    _touch_and_record(session, issuer, cert, ChangeKind.RENEWED)
     return cert
 
 
 def revoke_certificate(session: Session, issuer: Issuer, key: str, reason: str = "") -> Certificate:
     """撤销 a certificate (order 30 Art. 30)."""
     cert = get_certificate(session, key)
-    if cert.status in ("revoked", "cancelled"):
+    if cert.status in (Status.REVOKED, Status.CANCELLED):
         raise NotEligible("certificate", f"证书已{'撤销' if cert.status == 'revoked' else '注销'}")
-    cert.status, cert.status_reason = "revoked", reason or "撤销"
-    _touch_and_record(session, issuer, cert, "revoked")
+    cert.status, cert.status_reason = Status.REVOKED, reason or "撤销"
+    _touch_and_record(session, issuer, cert, ChangeKind.REVOKED)
     return cert
 
 
 def cancel_certificate(session: Session, issuer: Issuer, key: str, reason: str = "") -> Certificate:
     """注销 a certificate (order 30 Art. 31); a revoked one may be cancelled too."""
     cert = get_certificate(session, key)
-    if cert.status == "cancelled":
+    if cert.status == Status.CANCELLED:
         raise NotEligible("certificate", "证书已注销")
-    cert.status, cert.status_reason = "cancelled", reason or "注销"
-    _touch_and_record(session, issuer, cert, "cancelled")
+    cert.status, cert.status_reason = Status.CANCELLED, reason or "注销"
+    _touch_and_record(session, issuer, cert, ChangeKind.CANCELLED)
     return cert
 
 
@@ -213,7 +221,7 @@ def _require_status(cert: Certificate, today: date, wanted: str, action: str) ->
 
 
 def _reissue(issuer: Issuer, cert: Certificate, today: date, valid_from: date, valid_to: date):
-    cert.card_version, cert.cert_number = "new", cert.holder_id_number
+    cert.card_version, cert.cert_number = CardVersion.NEW, cert.holder_id_number
     cert.licence_version += 1
     cert.licence_id = make_licence_id(issuer.type_code, cert.authority_code, cert.certificate_key,
                                       cert.licence_version)
@@ -239,7 +247,7 @@ def _record_change(session: Session, issuer: Issuer, cert: Certificate, kind: st
     entry = OutboxEntry(
         change_id=uuid.uuid4().hex, kind=kind, certificate_key=cert.certificate_key,
         revision=cert.revision, payload={"kind": kind, "licence": licence_snapshot(cert)},
-        created_at=now, visible_at=visible_at, state="pending", attempts=0,
+        created_at=now, visible_at=visible_at, state=OutboxState.PENDING, attempts=0,
     )
     session.add(entry)
     return entry

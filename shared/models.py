@@ -9,11 +9,48 @@ nonces. The account tables both keep are in `shared.accounts.models`.
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import Base, Str16, Str32, Str64
+
+
+class CardVersion(StrEnum):
+    """新版 (since 2019-09-01) or the old IC card (旧版), which has no electronic licence."""
+
+    NEW = "new"
+    OLD_IC = "old_ic"
+
+
+class Status(StrEnum):
+    """A certificate's status: stored (valid, invalid, revoked, cancelled) or by date (expired)."""
+
+    VALID = "valid"
+    EXPIRED = "expired"
+    INVALID = "invalid"
+    REVOKED = "revoked"
+    CANCELLED = "cancelled"
+
+
+class ChangeKind(StrEnum):
+    """What a change to a certificate was (the outbox row's kind)."""
+
+    ISSUED = "issued"
+    REVIEWED = "reviewed"
+    REISSUED = "reissued"
+    RENEWED = "renewed"
+    REVOKED = "revoked"
+    CANCELLED = "cancelled"
+
+
+class OutboxState(StrEnum):
+    """Where an outbox row is in its delivery."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    BLOCKED = "blocked"
 
 
 class LicenceFace:
@@ -39,8 +76,8 @@ class LicenceFace:
     authority_code: Mapped[str] = mapped_column(String(18))
     region_code: Mapped[str] = mapped_column(String(6))
     archive_code: Mapped[Str32]            # 档案编码
-    card_version: Mapped[Str16]            # "new" or "old_ic"
-    status: Mapped[Str16]                  # stored status: valid, invalid, revoked, cancelled
+    card_version: Mapped[Str16]            # CardVersion
+    status: Mapped[Str16]                  # Status (stored: not EXPIRED, which is by date)
     status_reason: Mapped[str | None] = mapped_column(String(200))
     rule_set: Mapped[Str32]
 
@@ -86,13 +123,13 @@ class OutboxEntry(Base):
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     change_id: Mapped[str] = mapped_column(String(32), unique=True)
-    kind: Mapped[Str16]  # issued, reviewed, reissued, renewed, revoked, cancelled
+    kind: Mapped[Str16]  # ChangeKind
     certificate_key: Mapped[str] = mapped_column(String(32), index=True)
     revision: Mapped[int]
     payload: Mapped[dict]
     created_at: Mapped[datetime]
     visible_at: Mapped[datetime | None]
-    state: Mapped[Str16] = mapped_column(default="pending")  # pending, delivered, blocked
+    state: Mapped[Str16] = mapped_column(default=OutboxState.PENDING)  # OutboxState
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
     delivered_at: Mapped[datetime | None]

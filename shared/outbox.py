@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session, aliased
 
 from shared.clock import Clock
 from shared.errors import InvalidInput
-from shared.models import OutboxEntry, ReplicationState
+from shared.models import OutboxEntry, OutboxState, ReplicationState
 
 STATE = "national"
 MAX_LIMIT = 5000
-OPEN = ("pending", "blocked")
+OPEN = (OutboxState.PENDING, OutboxState.BLOCKED)
 
 
 def change_json(entry: OutboxEntry) -> dict:
@@ -43,7 +43,8 @@ def _waiting_before(until: datetime):
         earlier.certificate_key == OutboxEntry.certificate_key,
         earlier.seq < OutboxEntry.seq,
         earlier.state.in_(OPEN),
-        or_(earlier.state == "blocked", earlier.visible_at.is_(None), earlier.visible_at > until),
+        or_(earlier.state == OutboxState.BLOCKED, earlier.visible_at.is_(None),
+            earlier.visible_at > until),
     )
 
 
@@ -64,11 +65,11 @@ def _feed_page(session: Session, clock: Clock, after: int, limit: int,
     until = min(until, now) if until else now  # never hand out a change before its time
     rows = session.execute(
         select(*FEED_COLUMNS)
-        .where(OutboxEntry.state == "pending", OutboxEntry.seq > after,
+        .where(OutboxEntry.state == OutboxState.PENDING, OutboxEntry.seq > after,
                OutboxEntry.visible_at <= until, ~_waiting_before(until))
         .order_by(OutboxEntry.seq).limit(limit)).all()
     next_due = session.scalar(select(func.min(OutboxEntry.visible_at)).where(
-        OutboxEntry.state == "pending", OutboxEntry.visible_at > until))
+        OutboxEntry.state == OutboxState.PENDING, OutboxEntry.visible_at > until))
     return rows, until, next_due
 
 
@@ -125,7 +126,7 @@ def _still_pending():
     Written plainly, SQLite would walk every pending row through the state index on each
     acknowledgement (O(backlog) per batch); `state || ''` is not indexable.
     """
-    return (OutboxEntry.state + "") == "pending"
+    return (OutboxEntry.state + "") == OutboxState.PENDING
 
 
 def acknowledge(session: Session, clock: Clock, change_ids: list[str]) -> dict:
@@ -134,7 +135,7 @@ def acknowledge(session: Session, clock: Clock, change_ids: list[str]) -> dict:
     result = session.execute(
         update(OutboxEntry)
         .where(OutboxEntry.change_id.in_(ids), _still_pending())
-        .values(state="delivered", delivered_at=clock.now(), last_error=None)
+        .values(state=OutboxState.DELIVERED, delivered_at=clock.now(), last_error=None)
         .execution_options(synchronize_session=False))
     checkpoint = _update_checkpoint(session, _state(session))
     session.commit()
@@ -154,7 +155,7 @@ def record_failures(session: Session, clock: Clock, failures: list[dict],
         entry.attempts += 1
         entry.last_error = reasons[entry.change_id]
         if entry.attempts >= max_attempts:
-            entry.state = "blocked"
+            entry.state = OutboxState.BLOCKED
             blocked.append(entry.change_id)
     session.commit()
     return {"recorded": len(reasons), "blocked": blocked}
@@ -233,7 +234,7 @@ def replication_status(session: Session, clock: Clock) -> dict:
     now = clock.now()
     counts = dict(session.execute(
         select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)).all())
-    pending = OutboxEntry.state == "pending"
+    pending = OutboxEntry.state == OutboxState.PENDING
     due = and_(pending, OutboxEntry.visible_at <= now)
     oldest_pending = session.scalar(select(func.min(OutboxEntry.created_at)).where(pending))
     oldest_due = session.scalar(select(func.min(OutboxEntry.visible_at)).where(due))
@@ -265,7 +266,7 @@ def _age(now: datetime, since: datetime | None) -> float | None:
 def peek_outbox(session: Session, *, state: str | None = None, after: int = 0,
                 limit: int = 50, key: str | None = None, with_payload: bool = False) -> list[dict]:
     """List outbox rows in seq order without changing anything."""
-    if state is not None and state not in ("pending", "delivered", "blocked"):
+    if state is not None and state not in tuple(OutboxState):
         raise InvalidInput("state", "state must be pending, delivered or blocked")
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput("limit", f"limit must be 1..{MAX_LIMIT}")
@@ -288,7 +289,7 @@ def peek_outbox(session: Session, *, state: str | None = None, after: int = 0,
 def release_held(session: Session, clock: Clock, *, change_ids: list[str] | None = None,
                  key: str | None = None) -> dict:
     """Make changes held by the manual lag visible now (all of them, some ids, or one licence)."""
-    query = update(OutboxEntry).where(OutboxEntry.state == "pending",
+    query = update(OutboxEntry).where(OutboxEntry.state == OutboxState.PENDING,
                                       OutboxEntry.visible_at.is_(None))
     if change_ids is not None:
         query = query.where(OutboxEntry.change_id.in_(_change_ids(change_ids)))
@@ -303,10 +304,10 @@ def release_held(session: Session, clock: Clock, *, change_ids: list[str] | None
 def retry_blocked(session: Session, clock: Clock, *,
                   change_ids: list[str] | None = None) -> dict:
     """Put blocked changes back in the queue with a fresh attempt count."""
-    query = update(OutboxEntry).where(OutboxEntry.state == "blocked")
+    query = update(OutboxEntry).where(OutboxEntry.state == OutboxState.BLOCKED)
     if change_ids is not None:
         query = query.where(OutboxEntry.change_id.in_(_change_ids(change_ids)))
-    retried = session.execute(query.values(state="pending", attempts=0)
+    retried = session.execute(query.values(state=OutboxState.PENDING, attempts=0)
                               .execution_options(synchronize_session=False)).rowcount
     session.commit()
     return {"retried": retried, "at": clock.now().isoformat()}
@@ -317,8 +318,9 @@ def replay_from(session: Session, clock: Clock, after: int) -> dict:
     if after < 0:
         raise InvalidInput("after", "after must be a sequence number >= 0")
     requeued = session.execute(
-        update(OutboxEntry).where(OutboxEntry.seq > after, OutboxEntry.state == "delivered")
-        .values(state="pending", delivered_at=None)
+        update(OutboxEntry).where(OutboxEntry.seq > after,
+                                  OutboxEntry.state == OutboxState.DELIVERED)
+        .values(state=OutboxState.PENDING, delivered_at=None)
         .execution_options(synchronize_session=False)).rowcount
     checkpoint = _update_checkpoint(session, _state(session))
     session.commit()

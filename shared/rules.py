@@ -6,16 +6,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from shared.catalogue import COAL_MINE
+from shared.models import CardVersion, Status
 from shared.workdays import start_of_day
 
 NEW_VERSION_SINCE = date(2019, 9, 1)
 COAL_MINE_FROM = start_of_day(date(2022, 1, 1))
 STATUS_LABELS = {
-    "valid": "有效",
-    "expired": "已过期",
-    "invalid": "已失效",
-    "revoked": "已撤销",
-    "cancelled": "已注销",
+    Status.VALID: "有效",
+    Status.EXPIRED: "已过期",
+    Status.INVALID: "已失效",
+    Status.REVOKED: "已撤销",
+    Status.CANCELLED: "已注销",
 }
 
 
@@ -63,13 +64,13 @@ def review_window_opens(review_due_on: date, rule_set: RuleSet) -> date:
 
 def effective_status(face, today: date) -> str:
     """Return valid, expired, invalid, revoked or cancelled for a licence face on `today`."""
-    if face.status in ("revoked", "cancelled", "invalid"):
+    if face.status in (Status.REVOKED, Status.CANCELLED, Status.INVALID):
         return face.status
     if today > face.valid_to:
-        return "expired"
+        return Status.EXPIRED
     if face.review_due_on and today > face.review_due_on and face.review_passed_on is None:
-        return "invalid"
-    return "valid"
+        return Status.INVALID
+    return Status.VALID
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,11 @@ class Eligibility:
 def e_licence_eligibility(face, now: datetime) -> Eligibility:
     """Say whether a certificate has an electronic licence at `now` (both portals ask this)."""
     today = now.astimezone(start_of_day(date(2000, 1, 1)).tzinfo).date()
-    if face.card_version != "new":
+    if face.card_version != CardVersion.NEW:
         return Eligibility(False, "old_version",
                            "旧版特种作业操作证不支持电子证照，经复审合格换发新版后可查看、下载")
     status = effective_status(face, today)
-    if status != "valid":
+    if status != Status.VALID:
         return Eligibility(False, status, f"证书状态为{STATUS_LABELS[status]}，无电子证照")
     if today < face.valid_from:
         return Eligibility(False, "not_started", "证书尚未到有效期起始日期")

@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from shared.errors import DomainError
 from shared.keys import development_value
@@ -27,6 +28,19 @@ SIGNATURE = "X-Certsim-Signature"
 TOLERANCE_SECONDS = 300
 DEVELOPMENT_SECRET = development_value("SYNC_SECRET")
 
+
+
+class Outcome(StrEnum):
+    """What the national portal answers for one change it was sent."""
+
+    APPLIED = "applied"          # the licence now has this revision
+    SUPERSEDED = "superseded"    # an older revision than the one held: nothing to do
+    DUPLICATE = "duplicate"      # this change id was applied before
+    REJECTED = "rejected"        # cannot be applied (a gap before it, or bad content): retried
+    HELD = "held"                # behind a rejected change of the same licence in the batch
+
+
+SETTLED = (Outcome.APPLIED, Outcome.SUPERSEDED, Outcome.DUPLICATE)  # acknowledged: done
 
 
 class SignatureRefused(DomainError):

@@ -17,13 +17,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from shared.clock import require_aware
+from shared.wire import SETTLED, Outcome
 from sync.config import SyncConfig
 from sync.lane import lane_for
 from sync.transport import CallRefused, Transport, TransportFailure
 
 log = logging.getLogger("sync")
-SETTLED = ("applied", "superseded", "duplicate")
-OUTCOMES = (*SETTLED, "rejected", "held")
+OUTCOMES = tuple(outcome.value for outcome in Outcome)  # plain str: report keys go on the wire
 
 
 @dataclass
@@ -200,13 +200,13 @@ class Replicator:
         except TransportFailure:
             raise exc from None
         self.isolating = 0
-        return [{"change_id": changes[0]["change_id"], "outcome": "rejected",
+        return [{"change_id": changes[0]["change_id"], "outcome": Outcome.REJECTED,
                  "error": f"the national portal fails on this change ({exc.reason})"}]
 
     @staticmethod
     def _rejected(results: list[dict], report: RunReport) -> bool:
         """Note rejected changes on the report; say whether there were any."""
-        rejected = [r for r in results if r["outcome"] == "rejected"]
+        rejected = [r for r in results if r["outcome"] == Outcome.REJECTED]
         if rejected:
             report.error = f"{len(rejected)} change(s) rejected: {rejected[0].get('error')}"
         return bool(rejected)
@@ -217,7 +217,7 @@ class Replicator:
                                 Counter(r["outcome"] for r in results))
         settled = [r["change_id"] for r in results if r["outcome"] in SETTLED]
         rejected = [{"change_id": r["change_id"], "error": r.get("error")}
-                    for r in results if r["outcome"] == "rejected"]
+                    for r in results if r["outcome"] == Outcome.REJECTED]
         if settled:
             ack = self.transport.call("mem", "POST", "/api/v1/changes/ack",
                                       body={"change_ids": settled})

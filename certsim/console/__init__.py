@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from certsim import world
 from certsim.console.days import DayFacts
 from shared.errors import DomainError, InvalidInput
+from shared.models import OutboxState
 from shared.web.security import add_security_headers
 
 TIMEOUT = 5
@@ -79,8 +80,8 @@ def create_app(config: dict | None = None) -> Flask:
             return call("mem", "GET", "/_sim/outbox", params={
                 "state": state, "after": after, "limit": 50, "payload": 1})["changes"]
 
-        delivered = peek("delivered", max(0, checkpoint - RECENT_DELIVERED))
-        return peek("pending") + peek("blocked") + delivered[::-1]
+        delivered = peek(OutboxState.DELIVERED, max(0, checkpoint - RECENT_DELIVERED))
+        return peek(OutboxState.PENDING) + peek(OutboxState.BLOCKED) + delivered[::-1]
 
     @app.post("/api/clock")
     def move_clock():

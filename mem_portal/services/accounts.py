@@ -15,11 +15,17 @@ from shared.accounts.faces import (
     start_face_check,
 )
 from shared.accounts.logins import account_of, get_account
-from shared.accounts.models import Account, FaceCheck, LoginSession
+from shared.accounts.models import (
+    Account,
+    FaceCheck,
+    FaceCheckState,
+    FacePurpose,
+    LoginSession,
+)
 from shared.clock import Clock
 from shared.errors import IdentityFailed, IdentityNotVerified, InvalidInput, NotFound
 
-LOGIN_PURPOSES = ("licences",)
+LOGIN_PURPOSES = (FacePurpose.LICENCES,)
 
 
 def start_registration_check(session: Session, clock: Clock, account_id: int) -> FaceCheck:
@@ -27,24 +33,25 @@ def start_registration_check(session: Session, clock: Clock, account_id: int) ->
     account = get_account(session, account_id)
     if account.identity_verified_at is not None:
         raise InvalidInput("identity", "该账户已完成实人认证，请直接登录")
-    return start_face_check(session, clock, account, "register", secrets.token_hex(16))
+    return start_face_check(session, clock, account, FacePurpose.REGISTER,
+                            secrets.token_hex(16))
 
 
 def complete_registration(session: Session, clock: Clock, token: str) -> Account:
     """注册完成, once the registration's 实人认证 ticket has passed."""
     ticket = get_face_check(session, token)
-    if ticket.purpose != "register":
+    if ticket.purpose != FacePurpose.REGISTER:
         raise NotFound("token", "认证二维码无效")
     state = face_check_state(ticket, clock.now())
-    if state == "failed":
+    if state == FaceCheckState.FAILED:
         raise IdentityFailed("identity", "实人认证未通过，请重新认证")
-    if state != "passed":
+    if state != FaceCheckState.PASSED:
         raise IdentityNotVerified("identity", "请先完成实人认证")
     return get_account(session, ticket.account_id)
 
 
 def start_login_check(session: Session, clock: Clock, login: LoginSession,
-                      purpose: str = "licences") -> FaceCheck:
+                      purpose: str = FacePurpose.LICENCES) -> FaceCheck:
     """Open a face-check ticket for this login (我的证照 needs one per login)."""
     if purpose not in LOGIN_PURPOSES:
         raise InvalidInput("purpose", "认证用途应为 licences")
@@ -54,4 +61,4 @@ def start_login_check(session: Session, clock: Clock, login: LoginSession,
 def require_licences_check(session: Session, clock: Clock, login: LoginSession) -> FaceCheck:
     """Raise unless a 我的证照 face check has passed in this login."""
     return require_login_face_check(session, clock, account_of(session, login), login.marker,
-                                    "licences")
+                                    FacePurpose.LICENCES)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.accounts.faces import face_check_state, start_face_check
-from shared.accounts.models import Account, FaceCheck
+from shared.accounts.models import Account, FaceCheck, FaceCheckState
 from shared.clock import Clock
 
 
@@ -18,10 +18,11 @@ def face_check_for_page(session: Session, clock: Clock, account: Account, marker
     tickets = list(session.scalars(select(FaceCheck).where(
         FaceCheck.account_id == account.id, FaceCheck.session_marker == marker,
     ).order_by(FaceCheck.id.desc())))
-    passed = next((ticket for ticket in tickets if ticket.state == "passed"), None)
+    passed = next((ticket for ticket in tickets if ticket.state == FaceCheckState.PASSED),
+                  None)
     if passed is not None:
         return passed
-    if tickets and not renew and face_check_state(tickets[0], clock.now()) in ("pending",
-                                                                              "failed"):
+    if tickets and not renew and face_check_state(tickets[0], clock.now()) in (
+            FaceCheckState.PENDING, FaceCheckState.FAILED):
         return tickets[0]
     return start_face_check(session, clock, account, purpose, marker)

@@ -18,6 +18,7 @@ from shared.accounts.faces import require_login_face_check
 from shared.accounts.models import Account
 from shared.clock import Clock
 from shared.errors import InvalidInput, NotFound
+from shared.models import Status
 from shared.rules import STATUS_LABELS, e_licence_eligibility, effective_status
 
 LICENCE_TYPE = "特种作业操作证"
@@ -104,10 +105,10 @@ def bound_licences(session: Session, clock: Clock, account: Account,
     today = clock.today()
     rows = [BoundLicence(b.licence, b, effective_status(b.licence, today))
             for b in _open_bindings(session, account)]
-    if status == "valid":
-        return [row for row in rows if row.status == "valid"]
+    if status == Status.VALID:
+        return [row for row in rows if row.status == Status.VALID]
     if status == "other":
-        return [row for row in rows if row.status != "valid"]
+        return [row for row in rows if row.status != Status.VALID]
     return rows
 
 

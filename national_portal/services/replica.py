@@ -14,20 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from operator import call, itemgetter
 
 import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from national_portal.models import AppliedChange, Licence
+from national_portal.services.changes import BadChange, check_change, face_values
 from shared.certificates import DATE_FIELDS, FACE_FIELDS
 from shared.clock import Clock
 from shared.errors import InvalidInput
+from shared.models import ChangeKind
+from shared.wire import Outcome
 
-KINDS = ("issued", "reviewed", "reissued", "renewed", "revoked", "cancelled")
 MAX_BATCH = 5000  # ~1 KB of JSON per change on the wire: a full batch is ~5 MB
-FACE_VALUES = itemgetter(*FACE_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -42,96 +42,6 @@ class ChangeOutcome:
         if self.error is not None:
             answer["error"] = self.error
         return answer
-
-
-class BadChange(Exception):
-    """A change whose content cannot be applied."""
-
-
-def face_values(licence: dict) -> dict:
-    """Turn the wire form of a licence into column values, or raise BadChange naming the field."""
-    try:
-        wire = FACE_VALUES(licence)
-    except KeyError as exc:
-        raise BadChange(f"licence field {exc.args[0]} is missing") from None
-    return dict(zip(FACE_FIELDS, map(call, FACE_CHECKS, wire), strict=True))
-
-
-def _got(value) -> str:
-    return repr(value)[:40] if isinstance(value, str) else type(value).__name__
-
-
-def _text(name: str, length: int, nullable: bool) -> Callable:
-    """Accept a str of at most `length` characters (the column's String(length))."""
-    def check(value):
-        if value.__class__ is str and len(value) <= length:
-            return value
-        if value is None and nullable:
-            return None
-        raise BadChange(f"licence field {name}: expected text of at most {length} characters, "
-                        f"got {_got(value)}")
-    return check
-
-
-def _integer(name: str, nullable: bool) -> Callable:
-    """Accept an int the column can hold; a bool is not one."""
-    def check(value):
-        if value.__class__ is int and value in INTEGERS:
-            return value
-        if value is None and nullable:
-            return None
-        raise BadChange(f"licence field {name}: expected an integer, got {_got(value)}")
-    return check
-
-
-def _day(name: str, nullable: bool) -> Callable:
-    """Accept an ISO day, ASCII YYYY-MM-DD (fromisoformat alone takes 20240102 and weeks)."""
-    def check(value):
-        if value.__class__ is str and len(value) == 10 and value[4] == value[7] == "-" \
-                and value.isascii():
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-        elif value is None and nullable:
-            return None
-        raise BadChange(f"licence field {name}: expected a date YYYY-MM-DD, got {_got(value)}")
-    return check
-
-
-def _field_check(column) -> Callable:
-    """Return the check of one face field, made once from what its column holds."""
-    kind = column.type.python_type
-    if kind is str:
-        return _text(column.name, column.type.length, column.nullable)
-    if kind is int:
-        return _integer(column.name, column.nullable)
-    if kind is date:
-        return _day(column.name, column.nullable)
-    raise TypeError(f"no wire check for licence column {column.name} ({kind.__name__})")
-
-
-def _check_change(change) -> None:
-    """Refuse a change without the fields every change has, each of the type its column holds."""
-    if not isinstance(change, dict) or not _is_key(change.get("change_id")):
-        raise InvalidInput("changes", "each change needs a change_id of at most 32 characters")
-    for name, fits in (("seq", _is_count), ("revision", _is_count),
-                       ("certificate_key", _is_key), ("payload", _is_dict)):
-        if not fits(change.get(name)):
-            raise InvalidInput("changes", f"change {change['change_id']}: {name} is missing "
-                                          "or malformed")
-
-
-def _is_count(value) -> bool:
-    return value.__class__ is int and 0 < value < INTEGERS.stop  # a bool is not a count
-
-
-def _is_key(value) -> bool:
-    return value.__class__ is str and 0 < len(value) <= KEY_LENGTH
-
-
-def _is_dict(value) -> bool:
-    return isinstance(value, dict)
 
 
 @dataclass
@@ -155,9 +65,6 @@ class _Batch:
 
 
 LICENCES = Licence.__table__
-INTEGERS = range(-2**31, 2**31)  # an SQL INTEGER (PostgreSQL refuses more, SQLite past 2**63)
-KEY_LENGTH = AppliedChange.__table__.c.change_id.type.length  # = certificate_key's String(32)
-FACE_CHECKS = tuple(_field_check(LICENCES.c[name]) for name in FACE_FIELDS)  # once
 LICENCE_COLUMNS = (*FACE_FIELDS, "payload", "updated_at")
 APPLIED_COLUMNS = ("change_id", "seq", "certificate_key", "revision", "outcome", "applied_at")
 MARKS = {"qmark": ":{}", "named": ":{}", "pyformat": "%({})s"}  # named parameters per driver
@@ -232,12 +139,12 @@ def apply_changes(session: Session, clock: Clock, changes: list) -> list[ChangeO
     if not isinstance(changes, list) or len(changes) > MAX_BATCH:
         raise InvalidInput("changes", f"changes must be a list of at most {MAX_BATCH}")
     for change in changes:
-        _check_change(change)
+        check_change(change)
     batch = _load_batch(session, clock, changes)
     outcomes = []
     for change in changes:
         outcome = _apply_one(change, batch)
-        if outcome.outcome in ("rejected", "held"):
+        if outcome.outcome in (Outcome.REJECTED, Outcome.HELD):
             batch.failed_keys.add(change["certificate_key"])
         outcomes.append(outcome)
     _write(session, batch)
@@ -272,32 +179,32 @@ def _apply_one(change: dict, batch: _Batch) -> ChangeOutcome:
     """Decide and apply one change against the licences of this batch."""
     change_id, key, revision = change["change_id"], change["certificate_key"], change["revision"]
     if change_id in batch.seen:
-        return ChangeOutcome(change_id, "duplicate")
+        return ChangeOutcome(change_id, Outcome.DUPLICATE)
     if key in batch.failed_keys:
-        return ChangeOutcome(change_id, "held", "an earlier change of this licence failed")
+        return ChangeOutcome(change_id, Outcome.HELD, "an earlier change of this licence failed")
     current = batch.revision_of(key)
     if revision <= current:
-        _log(batch, change, "superseded")
-        return ChangeOutcome(change_id, "superseded")
+        _log(batch, change, Outcome.SUPERSEDED)
+        return ChangeOutcome(change_id, Outcome.SUPERSEDED)
     if revision != current + 1:
-        return ChangeOutcome(change_id, "rejected",
+        return ChangeOutcome(change_id, Outcome.REJECTED,
                              f"revision {revision} arrived before revision {current + 1}")
     try:
         values = _values_of(change)
     except BadChange as exc:
-        return ChangeOutcome(change_id, "rejected", str(exc))
+        return ChangeOutcome(change_id, Outcome.REJECTED, str(exc))
     values["payload"] = change["payload"]
     if key in batch.stored:
         batch.changed[key] = values
     else:
         batch.fresh[key] = values  # a later change in this batch replaces every value
-    _log(batch, change, "applied")
-    return ChangeOutcome(change_id, "applied")
+    _log(batch, change, Outcome.APPLIED)
+    return ChangeOutcome(change_id, Outcome.APPLIED)
 
 
 def _values_of(change: dict) -> dict:
     """Check a change's kind and licence against its header and return the column values."""
-    if change.get("kind") not in KINDS:
+    if change.get("kind") not in tuple(ChangeKind):
         raise BadChange(f"unknown kind {change.get('kind')!r}")
     licence = change["payload"].get("licence")
     if not isinstance(licence, dict):

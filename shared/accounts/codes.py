@@ -23,7 +23,7 @@ SMS_TTL = timedelta(minutes=5)
 SMS_RESEND_AFTER = timedelta(seconds=60)
 SMS_PER_HOUR = 5
 SMS_MAX_TRIES = 5
-SMS_PURPOSE = "register"
+SMS_PURPOSE = "register"  # codes are only sent for registration
 
 
 def new_captcha(session: Session, clock: Clock) -> Captcha:

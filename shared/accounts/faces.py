@@ -13,11 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.accounts.logins import get_account
-from shared.accounts.models import Account, FaceCheck
+from shared.accounts.models import Account, FaceCheck, FaceCheckState, FacePurpose
 from shared.clock import Clock
 from shared.errors import IdentityFailed, IdentityNotVerified, InvalidInput, NotFound
 
 FACE_CHECK_TTL = timedelta(minutes=3)
+DECIDED = {FaceCheckState.EXPIRED: "二维码已过期，请刷新二维码",
+           FaceCheckState.PASSED: "该二维码已完成认证",
+           FaceCheckState.FAILED: "该二维码认证未通过，请刷新二维码"}
 
 
 def start_face_check(session: Session, clock: Clock, account: Account, purpose: str,
@@ -25,7 +28,8 @@ def start_face_check(session: Session, clock: Clock, account: Account, purpose: 
     """Open a face-check ticket for the account in this login session."""
     now = clock.now()
     ticket = FaceCheck(token=secrets.token_hex(16), account_id=account.id, purpose=purpose,
-                       state="pending", created_at=now, expires_at=now + FACE_CHECK_TTL,
+                       state=FaceCheckState.PENDING, created_at=now,
+                       expires_at=now + FACE_CHECK_TTL,
                        session_marker=session_marker)
     session.add(ticket)
     session.commit()
@@ -34,8 +38,8 @@ def start_face_check(session: Session, clock: Clock, account: Account, purpose: 
 
 def face_check_state(ticket: FaceCheck, now: datetime) -> str:
     """pending, passed, failed or expired (a pending ticket past its time)."""
-    if ticket.state == "pending" and now > ticket.expires_at:
-        return "expired"
+    if ticket.state == FaceCheckState.PENDING and now > ticket.expires_at:
+        return FaceCheckState.EXPIRED
     return ticket.state
 
 
@@ -50,12 +54,11 @@ def decide_face_check(session: Session, clock: Clock, token: str, passed: bool) 
     """Record the app's verdict (开始人脸识别 → pass/fail) on a pending ticket."""
     ticket = get_face_check(session, token)
     state = face_check_state(ticket, clock.now())
-    if state != "pending":
-        raise InvalidInput("token", {"expired": "二维码已过期，请刷新二维码",
-                                     "passed": "该二维码已完成认证",
-                                     "failed": "该二维码认证未通过，请刷新二维码"}[state])
-    ticket.state, ticket.decided_at = ("passed" if passed else "failed"), clock.now()
-    if passed and ticket.purpose == "register":
+    if state != FaceCheckState.PENDING:
+        raise InvalidInput("token", DECIDED[state])
+    ticket.state = FaceCheckState.PASSED if passed else FaceCheckState.FAILED
+    ticket.decided_at = clock.now()
+    if passed and ticket.purpose == FacePurpose.REGISTER:
         get_account(session, ticket.account_id).identity_verified_at = clock.now()
     session.commit()
     return ticket
@@ -68,9 +71,9 @@ def require_face_check(session: Session, clock: Clock, account: Account, token: 
     if ticket is None or ticket.account_id != account.id or ticket.session_marker != session_marker:
         raise IdentityNotVerified("identity", "请先进行实人身份认证")
     state = face_check_state(ticket, clock.now())
-    if state == "failed":
+    if state == FaceCheckState.FAILED:
         raise IdentityFailed("identity", "实人认证未通过，请重新认证")
-    if state != "passed":
+    if state != FaceCheckState.PASSED:
         raise IdentityNotVerified("identity", "请先进行实人身份认证")
     return ticket
 
@@ -91,5 +94,6 @@ def require_login_face_check(session: Session, clock: Clock, account: Account, m
     if purpose is not None:
         query = query.where(FaceCheck.purpose == purpose)
     tickets = list(session.scalars(query.order_by(FaceCheck.id.desc())))
-    chosen = next((t for t in tickets if t.state == "passed"), tickets[0] if tickets else None)
+    chosen = next((t for t in tickets if t.state == FaceCheckState.PASSED),
+                  tickets[0] if tickets else None)
     return require_face_check(session, clock, account, chosen.token if chosen else None, marker)

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shared.accounts.models import Account, LoginAttempts, LoginSession
+from shared.accounts.models import Account, LoginAttempts, LoginChannel, LoginSession
 from shared.accounts.passwords import hash_password, verify_password
 from shared.clock import Clock
 from shared.errors import BadCredentials, DomainError, IdentityNotVerified, Locked, NotFound
@@ -58,7 +58,7 @@ def log_in(session: Session, clock: Clock, login: str, password: str, channel: s
 
 def expires_at(login: LoginSession) -> datetime:
     """API tokens last 30 minutes from login; pages 30 minutes from their last request."""
-    return (login.started_at if login.channel == "api" else login.last_seen_at) + LOGIN_TTL
+    return (login.started_at if login.channel == LoginChannel.API else login.last_seen_at) + LOGIN_TTL
 
 
 def current_login(session: Session, clock: Clock, marker: str | None) -> LoginSession:

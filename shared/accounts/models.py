@@ -3,11 +3,36 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import Base, Str16, Str32, Str64
+
+
+class FaceCheckState(StrEnum):
+    """A face check ticket: decided by the phone app, or EXPIRED (by time, never stored)."""
+
+    PENDING = "pending"
+    PASSED = "passed"
+    FAILED = "failed"
+    EXPIRED = "expired"
+
+
+class FacePurpose(StrEnum):
+    """What a face check is for."""
+
+    REGISTER = "register"    # the ministry's registration, step 2
+    LICENCES = "licences"    # 我的证照 on the ministry portal
+    BIND = "bind"            # 绑定证照 on the national portal
+
+
+class LoginChannel(StrEnum):
+    """How a login is held: a browser's session cookie or an API bearer token."""
+
+    WEB = "web"
+    API = "api"
 
 
 class Account(Base):
@@ -94,8 +119,8 @@ class FaceCheck(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
-    purpose: Mapped[Str16]          # register, licences, bind
-    state: Mapped[Str16]            # pending, passed, failed (expired is derived from time)
+    purpose: Mapped[Str16]          # FacePurpose
+    state: Mapped[Str16]            # FaceCheckState (never EXPIRED: that is by time)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]

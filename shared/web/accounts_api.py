@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify
 from shared.accounts.codes import SMS_TTL, send_registration_code
 from shared.accounts.faces import face_check_state, own_face_check, start_face_check
 from shared.accounts.logins import RegistrationIncomplete, account_of, expires_at, log_in, log_out
-from shared.accounts.models import Account, FaceCheck
+from shared.accounts.models import Account, FaceCheck, LoginChannel
 from shared.errors import InvalidInput
 from shared.identity import mask_id_number, mask_phone
 from shared.web.bodies import body_text, json_body
@@ -64,7 +64,7 @@ def accounts_api(import_name: str, *, face_purposes: tuple[str, ...],
         body, session, clock = json_body(), get_session(), get_clock()
         try:
             row = log_in(session, clock, body_text(body, "login"), body_text(body, "password"),
-                         "api", require_verified=verified_login)
+                         LoginChannel.API, require_verified=verified_login)
         except RegistrationIncomplete as exc:
             answer, status = error_json(exc)
             ticket = unverified(exc.account) if unverified else None

@@ -8,12 +8,14 @@ from flask import Blueprint, current_app, render_template, request
 
 from shared.accounts.faces import decide_face_check, face_check_state, get_face_check
 from shared.accounts.logins import get_account
+from shared.accounts.models import FacePurpose
 from shared.errors import DomainError, NotFound
 from shared.web.resources import get_clock, get_session
 
 bp = Blueprint("phone_app", __name__, url_prefix="/app", template_folder="templates",
                static_folder="static", static_url_path="/app-static")
-PURPOSES = {"register": "自然人用户注册", "licences": "查看我的证照", "bind": "绑定证照"}
+PURPOSES = {FacePurpose.REGISTER: "自然人用户注册", FacePurpose.LICENCES: "查看我的证照",
+            FacePurpose.BIND: "绑定证照"}
 
 
 @bp.route("/face/<token>", methods=["GET", "POST"])

@@ -50,7 +50,7 @@ def test_certsim_run_serves_both_portals_the_console_and_replicates_then_stops_o
         tmp_path):
     port = free_port_block()
     supervisor = _start_certsim_run(tmp_path, port)
-    watchdog = threading.Timer(120, supervisor.kill)  # a hung start must not hang the suite
+    watchdog = threading.Timer(120, _kill_all, [supervisor])  # a hung start must not hang
     watchdog.start()
     try:
         lines = _read_until(supervisor, "demo logins")
@@ -75,7 +75,7 @@ def test_kill_9_of_the_replicator_under_certsim_run_restarts_it_and_leaves_the_p
         tmp_path):
     port = free_port_block()
     supervisor = _start_certsim_run(tmp_path, port)
-    watchdog = threading.Timer(120, supervisor.kill)
+    watchdog = threading.Timer(120, _kill_all, [supervisor])
     watchdog.start()
     try:
         _read_until(supervisor, "demo logins")
@@ -107,7 +107,16 @@ def _start_certsim_run(tmp_path, port: int) -> subprocess.Popen:
            "NATIONAL_DATABASE_URL": f"sqlite:///{tmp_path / 'national.sqlite3'}",
            "SYNC_INTERVAL": "0.5"}
     return subprocess.Popen([sys.executable, "-m", "certsim", "run", "--port", str(port)],
+                            start_new_session=True,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _kill_all(supervisor: subprocess.Popen) -> None:
+    """Kill the supervisor and every child: an orphan holding the output pipe would hang us."""
+    try:
+        os.killpg(supervisor.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def _children_of(parent: int) -> dict[str, int]:

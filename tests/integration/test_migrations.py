@@ -65,3 +65,22 @@ def test_renaming_the_binding_s_licence_column_keeps_every_binding(db_url_factor
         assert conn.execute(text(
             "SELECT account_id, licence_row_id FROM licence_bindings")).all() == [(1, 7)]
     engine.dispose()
+
+
+@pytest.mark.parametrize("database", ["mem", "national"])
+def test_every_revision_goes_down_to_nothing_and_up_again(db_url_factory, database):
+    from alembic import command
+
+    import mem_portal.migrations
+    import national_portal.migrations
+    from shared.migrations import alembic_config
+
+    here = {"mem": mem_portal.migrations.HERE, "national": national_portal.migrations.HERE}
+    url = db_url_factory(database)
+    UPGRADES[database](url)
+    command.downgrade(alembic_config(here[database], url), "base")
+    UPGRADES[database](url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert {t.name for t in TABLES[database]} <= set(inspect(conn).get_table_names())
+    engine.dispose()

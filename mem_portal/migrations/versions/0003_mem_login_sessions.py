@@ -8,6 +8,7 @@ Revises: 0002_mem
 from alembic import op
 import sqlalchemy as sa
 import shared.db
+from shared.migrations import steps
 
 
 revision = '0003_mem'
@@ -20,28 +21,11 @@ def upgrade() -> None:
     with op.batch_alter_table('mem_login_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mem_login_sessions_account_id'))
     op.drop_table('mem_login_sessions')
-    op.create_table('login_sessions',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('marker', sa.String(length=32), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('channel', sa.String(length=16), nullable=False),
-    sa.Column('started_at', shared.db.AwareDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', shared.db.AwareDateTime(timezone=True), nullable=False),
-    sa.Column('ended_at', shared.db.AwareDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_login_sessions_account_id_accounts')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_sessions')),
-    sa.UniqueConstraint('marker', name=op.f('uq_login_sessions_marker'))
-    )
-    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_login_sessions_account_id'), ['account_id'], unique=False)
-
+    steps.create_login_sessions()
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_login_sessions_account_id'))
-
-    op.drop_table('login_sessions')
+    steps.drop_login_sessions()
     op.create_table('mem_login_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('marker', sa.String(length=32), nullable=False),

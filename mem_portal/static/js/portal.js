@@ -111,13 +111,4 @@
     };
     poll();
   }
-
-  // Simulated app: 开始人脸识别 shows the face frame and the verdict buttons
-  var start = document.getElementById("start-face");
-  if (start) {
-    start.addEventListener("click", function () {
-      document.getElementById("face-start").classList.add("hidden");
-      document.getElementById("face-scan").classList.remove("hidden");
-    });
-  }
 })();
