@@ -8,9 +8,9 @@ the ministry's "tick now" hook runs a replicator that reaches them over HTTP (re
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
+from support.paths import LIBRARY
 
 import mem_portal
 import national_portal
@@ -24,7 +24,6 @@ from shared.clock import SimulatedClock
 from shared.db import create_schema
 from sync import HttpTransport, Replicator, SimulatedStepper, SyncConfig
 
-LIBRARY = Path(__file__).parent.parent.parent / "scenarios" / "library"
 SECRET = "live-replay-secret"
 
 TABLES = {"mem": MEM_TABLES, "national": NATIONAL_TABLES}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
+from support.paths import LIBRARY, SCENARIO_FILES, SCHEMA_FILE
 
 from scenarios.loader import (
     ScenarioLoadError,
@@ -21,8 +22,7 @@ from scenarios.loader import (
 from scenarios.yamltree import YamlProblems, read_document
 from shared.clock import SHANGHAI
 
-FILES = Path(__file__).parent.parent / "scenario_files"
-SCHEMA_FILE = Path(__file__).parent.parent.parent / "scenarios" / "schema.json"
+FILES = SCENARIO_FILES
 
 
 def problems_of(name: str) -> list[str]:
@@ -130,7 +130,7 @@ def _minimal(people: str, *, start: str = "2024-09-27T09:00:00+08:00",
 
 
 def test_checking_each_step_against_its_action_finds_what_the_whole_schema_finds():
-    library = Path(__file__).parent.parent.parent / "scenarios" / "library"
+    library = LIBRARY
     checked = 0
     for path in [*FILES.glob("*.yaml"), *library.glob("*.yaml")]:
         try:

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from support.paths import LIBRARY, SCENARIO_FILES
 
 from certsim.cli import build_parser
 from scenarios.actions import ACTIONS
@@ -15,8 +16,7 @@ from scenarios.loader import load_file, load_text, schema
 from scenarios.runner import run_scenario
 from scenarios.world import InProcessWorld, InProcessWorlds
 
-FILES = Path(__file__).parent.parent / "scenario_files"
-LIBRARY = Path(__file__).parent.parent.parent / "scenarios" / "library"
+FILES = SCENARIO_FILES
 
 HEADER = """version: 1
 name: {name}

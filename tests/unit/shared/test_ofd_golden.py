@@ -1,7 +1,7 @@
 """Golden test: the XML of the sample licence's OFD, pinned part by part.
 
 A deliberate change to the file regenerates the pins with CERTSIM_UPDATE_GOLDEN=1; review
-the diff under tests/unit/golden/ofd_sample/ before committing it.
+the diff under tests/unit/shared/golden/ofd_sample/ before committing it.
 """
 
 from __future__ import annotations
