@@ -9,21 +9,20 @@ import secrets
 from sqlalchemy.orm import Session
 
 from shared.accounts.faces import (
-    face_check_state,
     get_face_check,
     require_login_face_check,
+    require_passed,
     start_face_check,
 )
 from shared.accounts.logins import account_of, get_account
 from shared.accounts.models import (
     Account,
     FaceCheck,
-    FaceCheckState,
     FacePurpose,
     LoginSession,
 )
 from shared.clock import Clock
-from shared.errors import IdentityFailed, IdentityNotVerified, InvalidInput, NotFound
+from shared.errors import InvalidInput, NotFound
 
 LOGIN_PURPOSES = (FacePurpose.LICENCES,)
 
@@ -42,12 +41,7 @@ def complete_registration(session: Session, clock: Clock, token: str) -> Account
     ticket = get_face_check(session, token)
     if ticket.purpose != FacePurpose.REGISTER:
         raise NotFound("token", "认证二维码无效")
-    state = face_check_state(ticket, clock.now())
-    if state == FaceCheckState.FAILED:
-        raise IdentityFailed("identity", "实人认证未通过，请重新认证")
-    if state != FaceCheckState.PASSED:
-        raise IdentityNotVerified("identity", "请先完成实人认证")
-    return get_account(session, ticket.account_id)
+    return get_account(session, require_passed(ticket, clock.now()).account_id)
 
 
 def start_login_check(session: Session, clock: Clock, login: LoginSession,

@@ -18,6 +18,7 @@ from shared.clock import Clock
 from shared.errors import IdentityFailed, IdentityNotVerified, InvalidInput, NotFound
 
 FACE_CHECK_TTL = timedelta(minutes=3)
+NOT_VERIFIED = "请先进行实人身份认证"
 DECIDED = {FaceCheckState.EXPIRED: "二维码已过期，请刷新二维码",
            FaceCheckState.PASSED: "该二维码已完成认证",
            FaceCheckState.FAILED: "该二维码认证未通过，请刷新二维码"}
@@ -69,12 +70,17 @@ def require_face_check(session: Session, clock: Clock, account: Account, token: 
     """Raise unless `token` is a passed face check of this account in this login session."""
     ticket = session.scalar(select(FaceCheck).where(FaceCheck.token == (token or "")))
     if ticket is None or ticket.account_id != account.id or ticket.session_marker != session_marker:
-        raise IdentityNotVerified("identity", "请先进行实人身份认证")
-    state = face_check_state(ticket, clock.now())
+        raise IdentityNotVerified("identity", NOT_VERIFIED)
+    return require_passed(ticket, clock.now())
+
+
+def require_passed(ticket: FaceCheck, now: datetime) -> FaceCheck:
+    """Return the ticket if it passed; raise identity_failed or identity_not_verified if not."""
+    state = face_check_state(ticket, now)
     if state == FaceCheckState.FAILED:
         raise IdentityFailed("identity", "实人认证未通过，请重新认证")
     if state != FaceCheckState.PASSED:
-        raise IdentityNotVerified("identity", "请先进行实人身份认证")
+        raise IdentityNotVerified("identity", NOT_VERIFIED)
     return ticket
 
 
