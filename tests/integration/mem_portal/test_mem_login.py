@@ -125,6 +125,7 @@ def test_the_page_session_lasts_thirty_minutes_after_the_last_request(pages, clo
         assert pages.client.get("/space").status_code == 200
     clock.advance(timedelta(minutes=30, seconds=1))
     assert pages.client.get("/space").status_code == 302
+    assert "登录已超时，请重新登录" in pages.client.get("/login").get_data(as_text=True)
 
 
 def test_logout_from_the_menu_ends_the_session(pages):
