@@ -35,10 +35,11 @@ from mem_portal.models import TABLES as MEM_TABLES
 from national_portal.models import TABLES as NATIONAL_TABLES
 from shared.authorities import authority_named, ministry_codes
 from shared.certificates import FACE_FIELDS
-from shared.clock import SHANGHAI, SharedClock
+from shared.clock import SHANGHAI
 from shared.db import create_schema, make_engine
 from shared.identifiers import LicenceId, make_licence_id
 from shared.identity import id_check_char
+from shared.world import FileStore, WorldClock
 from sync import HttpTransport, Replicator, SyncConfig
 from sync.runner import run_due
 
@@ -151,9 +152,9 @@ def peak_rss_of(process: subprocess.Popen) -> float:
     return 0.0
 
 
-def replicate(tmp: Path, clock: SharedClock) -> tuple[float, int, float]:
+def replicate(tmp: Path, clock: WorldClock) -> tuple[float, int, float]:
     """Replicate everything over HTTP; return seconds, licences applied and the portals' peak MB."""
-    env = {**os.environ, "SYNC_SECRET": SECRET, "CERTSIM_CLOCK": str(clock.path),
+    env = {**os.environ, "SYNC_SECRET": SECRET, "CERTSIM_WORLD": str(clock.store.path),
            "MEM_DATABASE_URL": f"sqlite:///{tmp / 'mem.db'}", "MEM_SIM_ENABLED": "0",
            "NATIONAL_DATABASE_URL": f"sqlite:///{tmp / 'national.db'}",
            "NATIONAL_SIM_ENABLED": "0"}
@@ -220,7 +221,7 @@ def measure(tmp: Path, count: int) -> list[dict]:
     if loader.exitcode:
         raise RuntimeError(f"loading the source rows failed (exit {loader.exitcode})")
     create_schema(make_engine(f"sqlite:///{tmp / 'national.db'}"), NATIONAL_TABLES)
-    clock = SharedClock(tmp / "clock.json")
+    clock = WorldClock(FileStore(tmp / "world.json"))
     clock.set(REPLICATED_AT), clock.freeze(), clock.set(REPLICATED_AT)
     elapsed, applied, portal_peak = replicate(tmp, clock)
     if applied != count:

@@ -10,7 +10,7 @@ import argparse
 import re
 import sys
 
-from certsim import export, replay, run, world
+from certsim import explain, export, replay, run, world
 from certsim.arguments import parse_day, parse_moment
 from shared.clock import SHANGHAI
 from shared.errors import DomainError
@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_issue)
     p = sub.add_parser("seed-demo", help="load the demo holders and certificates")
     p.set_defaults(func=cmd_seed_demo)
-    for module in (export, replay, run):
+    for module in (explain, export, replay, run):
         module.register(sub)
     return parser
 

@@ -20,7 +20,9 @@ from certsim.keys import secrets_for
 from certsim.supervisor import Child, Supervisor
 from mem_portal.views.verify import MAX_BODY as MEM_MAX_BODY
 from national_portal.replication import MAX_BODY as NATIONAL_MAX_BODY
-from shared.clock import SharedClock
+from shared.lag import parse_lag
+from shared.settings import read_settings
+from shared.world import WorldClock
 
 STARTUP_SECONDS = 60
 BODY_MARGIN = 64 * 1024
@@ -41,7 +43,7 @@ def environment(host: str, port: int, var: Path) -> dict[str, str]:
     public = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     env = dict(os.environ)
     defaults = {
-        "CERTSIM_CLOCK": str(var / "clock.json"),
+        "CERTSIM_WORLD": str(var / "world.json"),
         "MEM_SIM_ENABLED": "1", "NATIONAL_SIM_ENABLED": "1",
         "MEM_PUBLIC_URL": f"http://{public}:{port + 1}",
         "NATIONAL_PUBLIC_URL": f"http://{public}:{port + 2}",
@@ -77,9 +79,11 @@ def children(host: str, port: int) -> list[Child]:
 
 
 def prepare(env: dict[str, str]) -> None:
-    """Migrate both databases and seed the demo, starting the clock at the demo moment."""
-    clock = SharedClock(env["CERTSIM_CLOCK"])
-    if not clock.path.exists():
+    """Migrate both databases and seed the demo, starting the world's clock at the demo moment."""
+    settings = read_settings(env)
+    parse_lag(settings.sync_lag, seed=settings.sync_lag_seed)  # a bad policy never starts
+    if not settings.world().exists():
+        clock = WorldClock(settings.world())
         clock.set(DEMO_START)
         clock.resume()
     subprocess.run([sys.executable, "-m", "certsim", "migrate"], env=env, check=True)
@@ -107,7 +111,7 @@ def banner(port: int, env: dict[str, str]) -> str:
         f"  应急管理部政务服务平台  {env['MEM_PUBLIC_URL']}/\n"
         f"  国家政务服务平台        {env['NATIONAL_PUBLIC_URL']}/\n"
         f"  模拟器控制台            http://127.0.0.1:{port}/\n"
-        f"  simulated clock file    {env['CERTSIM_CLOCK']}  (lag {env.get('SYNC_LAG', '3wd')})\n"
+        f"  simulated world         {env['CERTSIM_WORLD']}\n"
         f"  demo logins (both portals; log in with phone or ID number):\n{logins}\n"
     )
 

@@ -7,12 +7,13 @@ outbox, the lag policy, releasing, retrying, replaying and running it now).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from flask import current_app, jsonify, request
 
 from mem_portal.issuer import get_issuer
-from mem_portal.models import TABLES
+from mem_portal.models import DATA_TABLES, TABLES
 from mem_portal.payloads import certificate_json
 from shared import outbox
 from shared.accounts.codes import find_captcha
@@ -25,18 +26,20 @@ from shared.certificates import (
     renew_certificate,
     revoke_certificate,
 )
-from shared.clock import SHANGHAI, SimulatedClock, require_aware
+from shared.clock import SimulatedClock
+from shared.db import latest_instant
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.lag import parse_lag
 from shared.models import CardVersion
 from shared.web.bodies import body_text, json_body
 from shared.web.control import clock_json, control_blueprint
-from shared.web.resources import get_clock, get_session, resources
+from shared.web.resources import get_clock, get_session, get_world, resources
+from shared.workdays import advance_working_days
 
 
 def lag_figure() -> dict:
     """The figure /_sim/info adds: the lag policy applied to the next change."""
-    return {"lag": str(current_app.config["SYNC_LAG"])}
+    return {"lag": get_world().read().lag}
 
 
 bp = control_blueprint(__name__, TABLES, figures=lag_figure)
@@ -48,17 +51,35 @@ VERSIONS = {"new": CardVersion.NEW, "old": CardVersion.OLD_IC, "old_ic": CardVer
 
 @bp.post("/clock")
 def move_clock():
-    """Set, advance ("90s", "2h", "3d", "1wd"), freeze or resume the simulated clock."""
+    """Set, advance ("90s", "2h", "3d", "1wd"), jump to the next due change, pause or resume.
+
+    The clock is the world's: every process sees the move. It never goes back past data
+    already written (restore a snapshot to go back).
+    """
     sim_clock, body = _simulated_clock(), json_body()
     if "set" in body:
-        sim_clock.set(require_aware(_moment(body["set"]), "set"))
+        sim_clock.set(allowed_moment(_moment(body["set"])))
     if "advance" in body:
         sim_clock.set(advanced(sim_clock.now(), str(body["advance"])))
-    if body.get("freeze"):
+    if body.get("next_due"):
+        due = outbox.next_due_at(get_session(), sim_clock.now())
+        if due is None:
+            raise InvalidInput("next_due", "没有待到期的变更")
+        sim_clock.set(due)
+    if body.get("freeze") or body.get("pause"):
         sim_clock.freeze()
     if body.get("resume"):
         sim_clock.resume()
     return jsonify(clock_json())
+
+
+def allowed_moment(target: datetime) -> datetime:
+    """Return `target` unless it is before data this portal already holds."""
+    latest = latest_instant(get_session(), DATA_TABLES)
+    if latest is not None and target < latest:
+        raise InvalidInput("set", f"时间不能倒退到 {target.isoformat()}：已有 {latest.isoformat()} "
+                                  "写入的数据；要回到过去，请恢复快照（certsim snapshot restore）")
+    return target
 
 
 def advanced(now: datetime, step: str) -> datetime:
@@ -69,11 +90,7 @@ def advanced(now: datetime, step: str) -> datetime:
     amount, unit = int(match[1]), match[2]
     if unit != "wd":
         return now + timedelta(**{UNITS[unit]: amount})
-    if amount == 0:
-        return now
-    local = now.astimezone(SHANGHAI)
-    day = resources().calendar.working_days_after(local.date(), amount)[-1]
-    return datetime.combine(day, local.timetz())
+    return advance_working_days(now, amount, resources().calendar)
 
 
 @bp.get("/captcha/<token>")
@@ -126,7 +143,7 @@ def change_certificate(key: str, action: str):
 def replication():
     """Show the replication figures (pending, due, blocked, ages, last run, checkpoint)."""
     figures = outbox.replication_status(get_session(), get_clock())
-    figures["lag"] = str(current_app.config["SYNC_LAG"])
+    figures["lag"] = get_world().read().lag
     return jsonify(figures)
 
 
@@ -186,8 +203,8 @@ def tick():
 @bp.get("/lag")
 def lag():
     """Show the lag policy applied to the next change written."""
-    return jsonify({"lag": str(current_app.config["SYNC_LAG"]),
-                    "seed": int(current_app.config.get("SYNC_LAG_SEED") or 0)})
+    world = get_world().read()
+    return jsonify({"lag": world.lag, "seed": world.lag_seed})
 
 
 @bp.put("/lag")
@@ -196,11 +213,11 @@ def set_lag():
     body = json_body()
     if "lag" not in body:
         raise InvalidInput("lag", "lag is required")
-    seed = body.get("seed", current_app.config.get("SYNC_LAG_SEED") or 0)
+    seed = body.get("seed", get_world().read().lag_seed)
     if not isinstance(seed, int) and not str(seed).lstrip("-").isdigit():
         raise InvalidInput("seed", "seed must be an integer")
     policy = parse_lag(str(body["lag"]), field="lag", seed=int(seed))
-    current_app.config.update(SYNC_LAG=policy.spec, SYNC_LAG_SEED=int(seed))
+    get_world().update(lambda world: replace(world, lag=policy.spec, lag_seed=int(seed)))
     return lag()
 
 
@@ -233,5 +250,7 @@ def _moment(raw) -> datetime:
     try:
         moment = datetime.fromisoformat(str(raw))
     except ValueError:
-        raise InvalidInput("set", f"时间格式应为ISO 8601: {raw!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+        raise InvalidInput("set", f"时间格式应为带时区的ISO 8601: {raw!r}") from None
+    if moment.tzinfo is None:
+        raise InvalidInput("set", f"时间应带时区（例如 +08:00）: {raw!r}")
+    return moment

@@ -14,12 +14,13 @@ from shared.web.resources import resources
 def get_issuer() -> Issuer:
     """Return the ministry as issuer for this request.
 
-    The lag policy is read from `SYNC_LAG` on every call, so changing the config (for example
-    through the control plane) applies to the next change written.
+    The lag policy is the world's, read on every call, so changing it (through the control
+    plane, in any process) applies to the next change written.
     """
-    config, res = current_app.config, resources()
-    lag = parse_lag(str(config["SYNC_LAG"]), seed=int(config.get("SYNC_LAG_SEED") or 0))
-    return Issuer(clock=res.clock, calendar=res.calendar, lag=lag, type_code=res.type_code)
+    res = resources()
+    world = res.world.read()
+    return Issuer(clock=res.clock, calendar=res.calendar,
+                  lag=parse_lag(world.lag, seed=world.lag_seed), type_code=res.type_code)
 
 
 def get_seal() -> SealKey:

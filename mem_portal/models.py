@@ -12,3 +12,7 @@ from shared.models import Certificate, OutboxEntry, ReplicationState, ReviewReco
 
 TABLES = (*ACCOUNT_TABLES, UsedNonce.__table__, Certificate.__table__,
           ReviewRecord.__table__, OutboxEntry.__table__, ReplicationState.__table__)
+# What the world holds, as against bookkeeping: the replicator's lease and last run, and the
+# nonces of signed calls (kept by wall-clock time).
+DATA_TABLES = tuple(t for t in TABLES if t not in (ReplicationState.__table__,
+                                                   UsedNonce.__table__))

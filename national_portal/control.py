@@ -5,17 +5,19 @@ ingest's fault switch and the replicated copy of a licence.
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import jsonify
 from sqlalchemy import func, select
 
 from national_portal.models import TABLES, LicenceBinding
-from national_portal.services.faults import faults
+from national_portal.services.faults import set_faults
 from national_portal.services.replica import replicated_licence
 from shared.errors import NotFound
 from shared.rules import e_licence_eligibility
 from shared.web.bodies import json_body
 from shared.web.control import control_blueprint
-from shared.web.resources import get_clock, get_session
+from shared.web.resources import get_clock, get_session, get_world
 
 
 def open_bindings() -> dict:
@@ -30,15 +32,16 @@ bp = control_blueprint(__name__, TABLES, figures=open_bindings)
 @bp.get("/faults")
 def show_faults():
     """Show the fault switch."""
-    return jsonify(faults().to_json())
+    return jsonify(asdict(get_world().read().faults))
 
 
 @bp.post("/faults")
-def set_faults():
+def switch_faults():
     """Set the fault switch: {mode: up|down|error|slow, calls: N, delay: seconds}."""
     body = json_body()
-    faults().set(str(body.get("mode", "up")), body.get("calls"), body.get("delay"))
-    return jsonify(faults().to_json())
+    faults = set_faults(get_world(), str(body.get("mode", "up")), body.get("calls"),
+                        body.get("delay"))
+    return jsonify(asdict(faults))
 
 
 @bp.get("/licences/<key>")

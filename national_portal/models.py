@@ -65,3 +65,4 @@ class LicenceBinding(Base):
 
 TABLES = (*ACCOUNT_TABLES, UsedNonce.__table__, Licence.__table__, AppliedChange.__table__,
           LicenceBinding.__table__)
+DATA_TABLES = tuple(t for t in TABLES if t is not UsedNonce.__table__)  # nonces: wall time

@@ -12,10 +12,10 @@ import threading
 import orjson
 from flask import Blueprint, current_app, jsonify
 
-from national_portal.services.faults import faults
+from national_portal.services.faults import take_fault
 from national_portal.services.replica import apply_changes
 from shared.errors import InvalidInput
-from shared.web.resources import get_clock, get_session, resources
+from shared.web.resources import get_clock, get_session, get_world, resources
 from shared.web.signed import require_signed_call
 
 bp = Blueprint("replication", __name__, url_prefix="/api/v1")
@@ -26,13 +26,13 @@ MAX_BODY = 8 * 1024 * 1024  # a full batch of 5000 changes is ~6 MB of JSON
 @bp.post("/ingest")
 def ingest():
     """Apply a signed batch of changes and answer one outcome per change."""
-    mode = faults().take()
-    if mode == "down":
+    faults = take_fault(get_world())
+    if faults.mode == "down":
         return jsonify({"error": "unavailable", "message": "服务暂不可用"}), 503
-    if mode == "error":
+    if faults.mode == "error":
         return jsonify({"error": "internal_error", "message": "系统繁忙，请稍后再试"}), 500
-    if mode == "slow":
-        threading.Event().wait(faults().delay)  # a slow server; the caller's timeout decides
+    if faults.mode == "slow":
+        threading.Event().wait(faults.delay)  # a slow server; the caller's timeout decides
     body = require_signed_call(current_app.config["SYNC_SECRET"], resources().sessions)
     try:
         data = orjson.loads(body)

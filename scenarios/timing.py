@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from shared.clock import SHANGHAI
-from shared.workdays import WorkingCalendar
+from shared.workdays import WorkingCalendar, advance_working_days
 
 DURATION = re.compile(r"^([1-9]\d*)(s|m|h|d|wd)$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -28,8 +28,8 @@ def parse_date(text: str) -> date:
 def after(moment: datetime, duration: str, calendar: WorkingCalendar) -> datetime:
     """Return `moment` moved forwards by `duration` ("90s", "2h", "3d", "3wd").
 
-    Working days are counted as the lag rule counts them: from the current day (from the next
-    working day when the current day is a rest day), keeping the time of day in Asia/Shanghai.
+    Working days are advanced as the console advances them (`advance_working_days`): the same
+    time of day on the N-th working day after the current date, even from a rest day.
     """
     match = DURATION.match(duration)
     if match is None:
@@ -37,10 +37,7 @@ def after(moment: datetime, duration: str, calendar: WorkingCalendar) -> datetim
     count, unit = int(match[1]), match[2]
     if unit != "wd":
         return moment + timedelta(**{UNITS[unit]: count})
-    local = moment.astimezone(SHANGHAI)
-    first = calendar.next_working_day(local.date())
-    day = calendar.working_days_after(first, count)[-1]
-    return datetime.combine(day, local.timetz())
+    return advance_working_days(moment, count, calendar)
 
 
 def shanghai_date(moment: datetime) -> date:

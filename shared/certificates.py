@@ -20,7 +20,7 @@ from shared.clock import Clock
 from shared.errors import Duplicate, InvalidInput, NotEligible, NotFound
 from shared.identifiers import make_licence_id
 from shared.identity import id_facts, normalize_id_number, normalize_name
-from shared.lag import LagPolicy, parse_lag
+from shared.lag import DEFAULT_LAG, LagPolicy, parse_lag
 from shared.models import (
     CardVersion,
     Certificate,
@@ -50,7 +50,7 @@ class Issuer:
 
     clock: Clock
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
-    lag: LagPolicy = field(default_factory=lambda: parse_lag("3wd"))
+    lag: LagPolicy = field(default_factory=lambda: parse_lag(DEFAULT_LAG))
     type_code: str = DEFAULT_TYPE_CODE
     catalogue: Catalogue = DEFAULT_CATALOGUE
 

@@ -5,19 +5,14 @@ Everything else receives a `Clock` and asks it for `now()`. Three kinds:
 - `SystemClock`: real time.
 - `SimulatedClock`: in memory; set, advanced, frozen or left running from an anchor.
   Replay and tests use it frozen, so nothing moves unless a step moves it.
-- `SharedClock`: a simulated clock whose state lives in a small JSON file, so separate
-  processes (both portals and the replicator under `make run`) read the same simulated time.
+- `shared.world.WorldClock`: the simulated clock of the world every process shares.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -32,6 +27,9 @@ class Clock:
     def today(self):
         """Return today's date in Asia/Shanghai."""
         return self.now().astimezone(SHANGHAI).date()
+
+    def refresh(self) -> None:
+        """See the latest time another process set (a shared clock caches what it read)."""
 
 
 class SystemClock(Clock):
@@ -133,43 +131,3 @@ class SimulatedClock(Clock):
             moment = self._load().now()
             self._store(ClockState(moment, wall_now()))
         return moment
-
-
-class SharedClock(SimulatedClock):
-    """A simulated clock kept in a JSON file that several processes read and write.
-
-    A missing file means "real time": the first write starts simulating from there.
-    Reads are cached on the file's identity and modification time: `now()` costs one `stat`.
-    """
-
-    def __init__(self, path: str | os.PathLike):
-        self.path = Path(path)
-        self._lock = threading.Lock()
-        self._cache: tuple[tuple, ClockState] | None = None
-
-    def _load(self) -> ClockState:
-        try:
-            stat = self.path.stat()
-        except FileNotFoundError:
-            now = wall_now()
-            return ClockState(now, now)
-        # Every write replaces the file, so the inode changes even within one mtime tick.
-        version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-        if self._cache is None or self._cache[0] != version:
-            self._cache = (version, ClockState.from_json(json.loads(self.path.read_text("utf-8"))))
-        return self._cache[1]
-
-    def _store(self, state: ClockState) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".clock-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(state.to_json(), handle)
-        os.replace(tmp, self.path)
-        self._cache = None
-
-
-def clock_from_config(spec: str | None) -> Clock:
-    """Build the clock named by config: empty/"system" for real time, else a shared state file path."""
-    if not spec or spec == "system":
-        return SystemClock()
-    return SharedClock(spec)

@@ -104,6 +104,21 @@ def count_rows(session: Session, tables: Sequence[Table]) -> dict[str, int]:
             for table in tables}
 
 
+FUTURE_INSTANTS = {"visible_at", "expires_at", "locked_until", "lease_expires_at"}
+
+
+def latest_instant(session: Session, tables: Sequence[Table]) -> datetime | None:
+    """Return the latest instant anything in the tables was written at (None: nothing).
+
+    Columns that name a moment still to come (when a change becomes visible, a code expires, a
+    lock ends) are not writes.
+    """
+    found = [session.scalar(select(func.max(column)))
+             for table in tables for column in table.columns
+             if isinstance(column.type, AwareDateTime) and column.name not in FUTURE_INSTANTS]
+    return max((moment for moment in found if moment is not None), default=None)
+
+
 def empty_tables(session: Session, tables: Sequence[Table]) -> None:
     """Delete every row of the tables, children first, in one transaction."""
     for table in reversed(Base.metadata.sorted_tables):

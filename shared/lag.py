@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from shared.errors import InvalidInput
 from shared.workdays import WorkingCalendar
 
+DEFAULT_LAG = "3wd"  # the guide: up to 3 working days
 MAX_WORKING_DAYS = 3
 _WD = re.compile(r"^(\d+)wd$")
 _DURATION = re.compile(r"^(\d+)([smh])$")

@@ -68,9 +68,13 @@ def _feed_page(session: Session, clock: Clock, after: int, limit: int,
         .where(OutboxEntry.state == OutboxState.PENDING, OutboxEntry.seq > after,
                OutboxEntry.visible_at <= until, ~_waiting_before(until))
         .order_by(OutboxEntry.seq).limit(limit)).all()
-    next_due = session.scalar(select(func.min(OutboxEntry.visible_at)).where(
-        OutboxEntry.state == OutboxState.PENDING, OutboxEntry.visible_at > until))
-    return rows, until, next_due
+    return rows, until, next_due_at(session, until)
+
+
+def next_due_at(session: Session, after: datetime) -> datetime | None:
+    """Return when the next pending change becomes visible after `after` (None: none will)."""
+    return session.scalar(select(func.min(OutboxEntry.visible_at)).where(
+        OutboxEntry.state == OutboxState.PENDING, OutboxEntry.visible_at > after))
 
 
 def _change_text(row) -> str:
@@ -250,8 +254,7 @@ def replication_status(session: Session, clock: Clock) -> dict:
         "delivered": counts.get("delivered", 0),
         "oldest_pending_age_seconds": _age(now, oldest_pending),
         "oldest_due_age_seconds": _age(now, oldest_due),
-        "next_due_at": _iso(session.scalar(select(func.min(OutboxEntry.visible_at)).where(
-            pending, OutboxEntry.visible_at > now))),
+        "next_due_at": _iso(next_due_at(session, now)),
         "checkpoint": state.checkpoint,
         "lease": {"holder": state.lease_holder, "expires_at": _iso(state.lease_expires_at)},
         "last_run_at": _iso(state.last_run_at),

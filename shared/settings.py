@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.authorities import DEFAULT_MINISTRY_CODE, DEFAULT_TYPE_CODE
-from shared.clock import Clock, clock_from_config
+from shared.clock import Clock, SystemClock
 from shared.keys import development_value
+from shared.lag import DEFAULT_LAG
 from shared.workdays import WorkingCalendar, configured_calendar
+from shared.world import WorldClock, WorldState, WorldStore, world_store
 
 TRUE = ("1", "true", "yes", "on")
 
@@ -29,7 +31,8 @@ class Settings:
     """The process-wide settings; each field's variable is in VARIABLES."""
 
     var_dir: Path = Path("var")
-    clock_spec: str = "system"
+    world_spec: str | None = None        # a file path or a PostgreSQL URL; None: var/world.json
+    clock_spec: str = "world"            # "world": the world's time; "system": real time
     calendar_file: str | None = None
     calendar_fallback: str | None = None
     ministry_code: str = DEFAULT_MINISTRY_CODE
@@ -37,14 +40,21 @@ class Settings:
     fast_hash: bool = False
     sync_secret: str = development_value("SYNC_SECRET")
     seal_seed: str = development_value("CERTSIM_SEAL_SEED")
-    sync_lag: str = "3wd"
+    sync_lag: str = DEFAULT_LAG
     sync_lag_seed: int = 0
     mem_database_url: str | None = None
     national_database_url: str | None = None
 
-    def clock(self) -> Clock:
-        """The clock CERTSIM_CLOCK names: real time, or the shared simulated-clock file."""
-        return clock_from_config(self.clock_spec)
+    def world(self) -> WorldStore:
+        """The store of the world (CERTSIM_WORLD); a new world starts with SYNC_LAG."""
+        where = self.world_spec or str(self.var_dir / "world.json")
+        return world_store(where, WorldState(lag=self.sync_lag, lag_seed=self.sync_lag_seed))
+
+    def clock(self, world: WorldStore | None = None) -> Clock:
+        """The world's clock (real time until it has a simulated one), or real time by choice."""
+        if self.clock_spec == "system":
+            return SystemClock()
+        return WorldClock(world or self.world())
 
     def calendar(self) -> WorkingCalendar:
         """The working-day calendar, with CERTSIM_CALENDAR_FILE and _FALLBACK."""
@@ -59,6 +69,7 @@ class Settings:
 # environment variable -> (field, parser)
 VARIABLES = {
     "CERTSIM_VAR_DIR": ("var_dir", Path),
+    "CERTSIM_WORLD": ("world_spec", str),
     "CERTSIM_CLOCK": ("clock_spec", str),
     "CERTSIM_CALENDAR_FILE": ("calendar_file", str),
     "CERTSIM_CALENDAR_FALLBACK": ("calendar_fallback", str),

@@ -2,7 +2,20 @@
 
 The data comes from the chinese-calendar package. A year it does not cover is never guessed:
 it must come from a user-supplied calendar file (TOML, see README) or, only when explicitly
-allowed, from a Monday-Friday fallback that warns once per year.
+allowed, from a Monday-Friday fallback that warns once per year. Dates are taken in
+Asia/Shanghai. Two rules count working days, and every caller uses one of them:
+
+Advancing N working days (`advance_working_days`: the console's +1 个工作日, a scenario's
+`for: Nwd`) keeps the time of day and lands on the N-th working day strictly after the current
+date, whatever kind of day the current date is.
+
+The lag rule (`WorkingCalendar.visible_from`: when a change reaches the national portal)
+counts from D0, the date of the change if it is a working day, else the next working day; the
+change is visible from 00:00 of the N-th working day after D0.
+
+They differ when the clock stands on a rest day: from Saturday 2024-10-19 10:00, advancing 1
+working day lands on Monday 21st at 10:00, while a change made at that moment with a 1wd lag
+is visible from 00:00 on Tuesday 22nd (D0 is Monday 21st, and counting starts after it).
 
 Calendar file format (path in CERTSIM_CALENDAR_FILE)::
 
@@ -17,6 +30,7 @@ import tomllib
 import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
@@ -145,6 +159,77 @@ class WorkingCalendar:
 def start_of_day(day: date) -> datetime:
     """Return 00:00 Asia/Shanghai on `day`."""
     return datetime.combine(day, time(0), SHANGHAI)
+
+
+def advance_working_days(moment: datetime, count: int, calendar: WorkingCalendar) -> datetime:
+    """Return the same time of day on the `count`-th working day strictly after `moment`'s date."""
+    require_aware(moment, "moment")
+    if count < 0:
+        raise DomainError("advance", f"working days only move forwards, got {count}")
+    if count == 0:
+        return moment
+    local = moment.astimezone(SHANGHAI)
+    day = calendar.working_days_after(local.date(), count)[-1]
+    return datetime.combine(day, local.timetz())
+
+
+class DayType(StrEnum):
+    """What a date is in the official calendar."""
+
+    WORK = "work"        # 工作日: Monday to Friday, no holiday
+    REST = "rest"        # 休息日: an ordinary Saturday or Sunday
+    HOLIDAY = "holiday"  # 法定节假日: a holiday, or a weekend day inside a holiday period
+    SHIFT = "shift"      # 调休上班: a Saturday or Sunday worked to make a holiday longer
+    UNKNOWN = "unknown"  # the calendar has no data for the year
+
+
+DAY_LABELS = {DayType.WORK: "工作日", DayType.REST: "休息日", DayType.HOLIDAY: "法定节假日",
+              DayType.SHIFT: "调休上班"}
+# chinese-calendar names its holidays in English (Holiday enum values)
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+
+@dataclass(frozen=True)
+class DayKind:
+    """A date's kind, its Chinese label, the holiday it belongs to, and whether it is worked.
+
+    `working` is None when the calendar does not know the year.
+    """
+
+    kind: DayType
+    label: str
+    holiday: str | None = None
+    working: bool | None = None
+
+
+def day_kind(day: date, calendar: WorkingCalendar) -> DayKind:
+    """Say what kind of day `day` is; a year the calendar lacks is said to be unknown."""
+    try:
+        working = calendar.is_working_day(day)
+    except CalendarYearUnknown:
+        return DayKind(DayType.UNKNOWN, f"{day.year}年工作日历未知")
+    weekend = day.weekday() >= 5
+    if working:
+        kind = DayType.SHIFT if weekend else DayType.WORK
+        return DayKind(kind, DAY_LABELS[kind], working=True)
+    in_holiday, name = _holiday_of(day, calendar)
+    kind = DayType.HOLIDAY if in_holiday or not weekend else DayType.REST
+    return DayKind(kind, DAY_LABELS[kind], name, working=False)
+
+
+def _holiday_of(day: date, calendar: WorkingCalendar) -> tuple[bool, str | None]:
+    """Return whether a rest day lies in a holiday period, and the holiday's Chinese name."""
+    if day.year in calendar.extra_years:
+        return day in calendar.extra_years[day.year].holidays, None  # the file has no names
+    try:
+        _, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:  # a Monday-Friday guess knows no holidays
+        return False, None
+    return name is not None, HOLIDAY_NAMES.get(name, name)
 
 
 @cache

@@ -9,8 +9,8 @@ import sys
 
 from apscheduler.schedulers import SchedulerNotRunningError
 
-from shared.clock import clock_from_config
 from shared.errors import DomainError
+from shared.settings import read_settings
 from sync.config import load_config
 from sync.replicator import Replicator
 from sync.runner import build_scheduler
@@ -25,7 +25,7 @@ def main(environ: dict | None = None) -> int:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per batch is ours
     try:
         config = load_config(environ)
-        clock = clock_from_config((os.environ if environ is None else environ).get("CERTSIM_CLOCK", "system"))
+        clock = read_settings(os.environ if environ is None else environ).clock()
     except DomainError as exc:
         print(f"sync: refusing to start: {exc.field}: {exc.message}", file=sys.stderr)
         return 2
@@ -34,9 +34,9 @@ def main(environ: dict | None = None) -> int:
     replicator = Replicator(transport, config)
     scheduler = build_scheduler(replicator, clock, config)
     signal.signal(signal.SIGTERM, lambda *_: _stop(scheduler))
-    log.info("replicating %s -> %s every %gs, batches of %d, lag %s, holder %s",
+    log.info("replicating %s -> %s every %gs, batches of %d, holder %s",
              config.mem_url, config.national_url, config.interval, config.batch_size,
-             config.lag.spec, replicator.holder)
+             replicator.holder)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):

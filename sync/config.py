@@ -5,7 +5,6 @@
 | SYNC_MEM_URL | http://127.0.0.1:8001 | the ministry portal (change feed) |
 | SYNC_NATIONAL_URL | http://127.0.0.1:8002 | the national portal (ingest) |
 | SYNC_SECRET | development value | HMAC secret shared with both portals |
-| SYNC_LAG (+ SYNC_LAG_SEED) | 3wd | checked here too, so a bad policy never starts the demo |
 | SYNC_INTERVAL | 5 | seconds between two runs of replicate_due |
 | SYNC_BATCH_SIZE | 200 | changes per feed read and ingest call (1..5000) |
 | SYNC_MAX_BATCHES | 50 | batches per run; the rest waits for the next run |
@@ -25,7 +24,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from shared.errors import InvalidInput
-from shared.lag import LagPolicy, parse_lag
 from shared.wire import DEVELOPMENT_SECRET
 
 MAX_BATCH_SIZE = 5000  # the ministry's feed limit and the national ingest cap
@@ -43,7 +41,6 @@ class SyncConfig:
     mem_url: str = "http://127.0.0.1:8001"
     national_url: str = "http://127.0.0.1:8002"
     secret: str = DEVELOPMENT_SECRET
-    lag: LagPolicy = field(default_factory=lambda: parse_lag("3wd"))
     interval: float = 5.0
     batch_size: int = 200
     max_batches: int = 50
@@ -96,10 +93,6 @@ def load_config(environ: dict | None = None) -> SyncConfig:
                 values[attr] = kind(environ[name])
             except ValueError:
                 raise InvalidInput(name, f"{environ[name]!r} is not a number") from None
-    seed = environ.get("SYNC_LAG_SEED", "0").strip() or "0"
-    if not seed.lstrip("-").isdigit():
-        raise InvalidInput("SYNC_LAG_SEED", f"{seed!r} is not an integer")
-    values["lag"] = parse_lag(environ.get("SYNC_LAG", "3wd"), seed=int(seed))
     for name, attr in (("SYNC_MEM_URL", "mem_url"), ("SYNC_NATIONAL_URL", "national_url"),
                        ("SYNC_HOLDER", "holder")):
         if environ.get(name):

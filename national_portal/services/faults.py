@@ -1,62 +1,45 @@
 """The national ingest's fault switch: behave as if the portal were down (503), broken (500) or
 slow, for good or for the next N calls, so the replicator's retries can be shown.
 
-One switch per process, set through the control plane (`/_sim/faults`).
+The switch lives in the world (shared.world), so every worker of the portal obeys it and a
+snapshot keeps it.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
-
-from flask import current_app
+from dataclasses import replace
 
 from shared.errors import InvalidInput
-
-FAULTS = "certsim.faults"
-MODES = ("up", "down", "error", "slow")
+from shared.world import FAULT_MODES, Faults, WorldState, WorldStore
 
 
-@dataclass
-class FaultSwitch:
-    """How the ingest endpoint misbehaves: mode, for how many more calls, and the delay."""
+def take_fault(world: WorldStore) -> Faults:
+    """Count one ingest call through the switch; return the switch as this call meets it."""
+    met: list[Faults] = []
 
-    mode: str = "up"
-    calls: int | None = None      # None: until switched back up
-    delay: float = 2.0            # seconds, for "slow"
-    failed_calls: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    def count(state: WorldState) -> WorldState:
+        met.append(state.faults)
+        return replace(state, faults=state.faults.taken())
 
-    def set(self, mode: str, calls: int | None, delay: float | None) -> None:
-        """Switch to `mode` for `calls` calls (None = until changed)."""
-        if mode not in MODES:
-            raise InvalidInput("mode", f"mode must be one of {', '.join(MODES)}")
-        if calls is not None and (not isinstance(calls, int) or calls < 1):
-            raise InvalidInput("calls", "calls must be a positive integer")
-        if delay is not None and not (isinstance(delay, int | float) and 0 <= delay <= 120):
-            raise InvalidInput("delay", "delay must be 0..120 seconds")
-        with self._lock:
-            self.mode, self.calls = mode, calls if mode != "up" else None
-            self.delay = self.delay if delay is None else float(delay)
-
-    def take(self) -> str:
-        """Return the mode of this call and count it down."""
-        with self._lock:
-            mode = self.mode
-            if mode != "up":
-                self.failed_calls += 1
-                if self.calls is not None:
-                    self.calls -= 1
-                    if self.calls <= 0:
-                        self.mode, self.calls = "up", None
-            return mode
-
-    def to_json(self) -> dict:
-        """Return the switch as the control plane shows it."""
-        return {"mode": self.mode, "calls": self.calls, "delay": self.delay,
-                "failed_calls": self.failed_calls}
+    if world.read().faults.mode == "up":  # the usual case costs no write
+        return world.read().faults
+    world.update(count)
+    return met[0]
 
 
-def faults(app=None) -> FaultSwitch:
-    """Return the app's fault switch (created on first use)."""
-    return (app or current_app).extensions.setdefault(FAULTS, FaultSwitch())
+def set_faults(world: WorldStore, mode: str, calls, delay) -> Faults:
+    """Switch to `mode` for `calls` calls (None: until switched back up), or refuse why not."""
+    if mode not in FAULT_MODES:
+        raise InvalidInput("mode", f"mode must be one of {', '.join(FAULT_MODES)}")
+    if calls is not None and (not isinstance(calls, int) or isinstance(calls, bool) or calls < 1):
+        raise InvalidInput("calls", "calls must be a positive integer")
+    if delay is not None and not (isinstance(delay, int | float) and 0 <= delay <= 120):
+        raise InvalidInput("delay", "delay must be 0..120 seconds")
+
+    def switch(state: WorldState) -> WorldState:
+        faults = state.faults
+        return replace(state, faults=replace(
+            faults, mode=mode, calls=calls if mode != "up" else None,
+            delay=faults.delay if delay is None else float(delay)))
+
+    return world.update(switch).faults

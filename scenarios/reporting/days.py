@@ -5,28 +5,22 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from shared.clock import SHANGHAI
-from shared.errors import DomainError
-from shared.workdays import WorkingCalendar
+from shared.workdays import WEEKDAY_NAMES, DayType, WorkingCalendar, day_kind
 
-WEEKDAYS = "一二三四五六日"
+# how the report shades a day: holidays and ordinary weekends look alike (grey)
+SHADES = {DayType.WORK: "work", DayType.REST: "rest", DayType.HOLIDAY: "rest",
+          DayType.SHIFT: "shift", DayType.UNKNOWN: "unknown"}
 
 
-def day_kind(day: date, calendar: WorkingCalendar) -> str:
-    """Return "work", "rest" (weekend or holiday) or "shift" (a 调休 working weekend day)."""
-    try:
-        working = calendar.is_working_day(day)
-    except DomainError:
-        return "unknown"
-    if working:
-        return "shift" if day.weekday() >= 5 else "work"
-    return "rest"
+def day_shade(day: date, calendar: WorkingCalendar) -> str:
+    """Return "work", "rest" (weekend or holiday), "shift" (调休上班) or "unknown"."""
+    return SHADES[day_kind(day, calendar).kind]
 
 
 def day_label(day: date, calendar: WorkingCalendar) -> str:
     """Return e.g. "周日 调休上班" or "周二 休" or "周三"."""
-    kind = day_kind(day, calendar)
-    extra = {"shift": " 调休上班", "rest": " 休"}.get(kind, "")
-    return f"周{WEEKDAYS[day.weekday()]}{extra}"
+    extra = {"shift": " 调休上班", "rest": " 休"}.get(day_shade(day, calendar), "")
+    return f"周{WEEKDAY_NAMES[day.weekday()]}{extra}"
 
 
 def local_time(moment: datetime) -> str:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from scenarios.reporting.days import WEEKDAYS, day_kind, local_time
+from scenarios.reporting.days import day_shade, local_time
 from scenarios.results import LANES, Event, ScenarioResult
 from shared.clock import SHANGHAI
-from shared.workdays import WorkingCalendar, start_of_day
+from shared.workdays import WEEKDAY_NAMES, WorkingCalendar, start_of_day
 
 WIDTH, LEFT, RIGHT = 1120, 150, 40
 AXIS_Y, LANE_TOP, ROW = 44, 64, 17
@@ -190,12 +190,12 @@ def _ticks(scale: _Scale, calendar: WorkingCalendar) -> tuple[list[dict], list[d
     while day <= last:
         x0 = scale.x(max(start_of_day(day), scale.start))
         x1 = scale.x(min(start_of_day(day) + timedelta(days=1), scale.end))
-        kind = day_kind(day, calendar)
+        kind = day_shade(day, calendar)
         if kind in ("rest", "shift"):
             rest.append({"x": x0, "width": max(x1 - x0, 0.5), "kind": kind})
         if (day - first).days % step == 0:
             ticks.append({"x": x0, "label": f"{day.month}/{day.day}",
-                          "sub": WEEKDAYS[day.weekday()] + ("班" if kind == "shift" else "")})
+                          "sub": WEEKDAY_NAMES[day.weekday()] + ("班" if kind == "shift" else "")})
         day += timedelta(days=1)
     if len(ticks) > 1 and ticks[1]["x"] - ticks[0]["x"] < 34:
         ticks.pop(0)  # the partial first day: its label would overlap the next one

@@ -23,9 +23,11 @@ from shared.web.security import (
     guard_development_secrets,
     limit_bodies,
 )
+from shared.world import WorldStore
 
 
-def build_portal(import_name: str, settings: Mapping, clock: Clock | None, *,
+def build_portal(import_name: str, settings: Mapping, clock: Clock | None,
+                 world: WorldStore | None, *,
                  secrets: Mapping[str, str], pages: Sequence[Blueprint],
                  apis: Sequence[Blueprint], control: Blueprint,
                  larger_bodies: Mapping[str, int]) -> Flask:
@@ -33,7 +35,7 @@ def build_portal(import_name: str, settings: Mapping, clock: Clock | None, *,
     app = Flask(import_name)
     app.config.update(settings)
     app.json.ensure_ascii = False  # Chinese messages stay readable in API answers
-    init_resources(app, clock or settings["CERTSIM"].clock())
+    init_resources(app, clock, world)
     guard_development_secrets(app, development_secrets(dict(secrets)))
     limit_bodies(app, larger_bodies)
     csrf = CSRFProtect(app)

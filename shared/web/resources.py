@@ -12,7 +12,9 @@ from shared.accounts.passwords import use_fast_hashing
 from shared.authorities import ministry_codes
 from shared.clock import Clock
 from shared.db import make_engine, make_sessionmaker
+from shared.lag import parse_lag
 from shared.workdays import WorkingCalendar
+from shared.world import MemoryStore, WorldState, WorldStore
 
 EXTENSION = "certsim"
 
@@ -24,20 +26,41 @@ class PortalResources:
     clock: Clock
     calendar: WorkingCalendar
     type_code: str
+    world: WorldStore
 
 
-def init_resources(app: Flask, clock: Clock) -> PortalResources:
-    """Build the engine, session factory and calendar of this app (called by its factory)."""
-    world = app.config["CERTSIM"]
-    use_fast_hashing(world.fast_hash)
+def init_resources(app: Flask, clock: Clock | None, world: WorldStore | None) -> PortalResources:
+    """Build the engine, sessions, calendar and world of this app (called by its factory).
+
+    An app given a clock (tests, in-process replay) and no world keeps its world in memory;
+    otherwise both come from the settings (the world every process shares).
+    """
+    settings = app.config["CERTSIM"]
+    use_fast_hashing(settings.fast_hash)
+    if world is None:
+        lag = parse_lag(str(app.config.get("SYNC_LAG") or settings.sync_lag),
+                        seed=int(app.config.get("SYNC_LAG_SEED") or 0))  # refused here if bad
+        initial = WorldState(lag=lag.spec, lag_seed=lag.seed)
+        world = MemoryStore(initial) if clock is not None else settings.world()
     engine = make_engine(app.config["DATABASE_URL"])
     resources = PortalResources(
-        engine, make_sessionmaker(engine), clock,
-        world.calendar(),
-        ministry_codes(world.ministry_code, world.type_code)[1])
+        engine, make_sessionmaker(engine), clock or settings.clock(world), settings.calendar(),
+        ministry_codes(settings.ministry_code, settings.type_code)[1], world)
     app.extensions[EXTENSION] = resources
     app.teardown_appcontext(_close_session)
+    app.before_request(_see_the_latest_world)
     return resources
+
+
+def _see_the_latest_world() -> None:
+    res = resources()
+    res.world.refresh()
+    res.clock.refresh()
+
+
+def get_world() -> WorldStore:
+    """Return the world this app lives in (clock, lag policy, fault switch)."""
+    return resources().world
 
 
 def resources() -> PortalResources:

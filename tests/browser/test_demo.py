@@ -27,8 +27,8 @@ from certsim.console import create_app as create_console
 from certsim.demo import DEMO_START
 from mem_portal.models import TABLES as MEM_TABLES
 from national_portal.models import TABLES as NATIONAL_TABLES
-from shared.clock import SharedClock
 from shared.db import create_schema
+from shared.world import FileStore, WorldClock
 from sync import HttpTransport, Replicator, SyncConfig
 from sync.runner import build_scheduler
 
@@ -79,17 +79,17 @@ class Demo:
 
 def portal_apps(tmp_path: Path):
     """Both portals on fresh SQLite files, each reading the shared clock file on its own."""
-    clock_file = tmp_path / "clock.json"
-    starter = SharedClock(clock_file)
+    clock_file = tmp_path / "world.json"
+    starter = WorldClock(FileStore(clock_file))
     starter.freeze()
     starter.set(DEMO_START)
     common = {"SECRET_KEY": "browser-demo", "SIM_ENABLED": True, "PUBLIC_URL": "",
               "SYNC_SECRET": SECRET}
     mem = mem_portal.create_app({**common, "DATABASE_URL": f"sqlite:///{tmp_path / 'mem.db'}",
-                                 "SYNC_LAG": "3wd"}, clock=SharedClock(clock_file))
+                                 "SYNC_LAG": "3wd"}, world=FileStore(clock_file))
     national = national_portal.create_app(
         {**common, "DATABASE_URL": f"sqlite:///{tmp_path / 'national.db'}"},
-        clock=SharedClock(clock_file))
+        world=FileStore(clock_file))
     create_schema(mem.extensions["certsim"].engine, MEM_TABLES)
     create_schema(national.extensions["certsim"].engine, NATIONAL_TABLES)
     return mem, national, clock_file
@@ -107,7 +107,8 @@ def demo(tmp_path, live_server):
                         interval=3600, tick_poll=0.2, holder="demo-replicator")
     transport = HttpTransport(urls, SECRET, timeout=5)
     replicator = WatchedReplicator(transport, config)
-    scheduler = build_scheduler(replicator, SharedClock(clock_file), config, blocking=False)
+    scheduler = build_scheduler(replicator, WorldClock(FileStore(clock_file)), config,
+                                blocking=False)
     scheduler.start()
     replicator.wait_for_run(0)
     yield Demo(urls["mem"], urls["national"], console, replicator)
@@ -280,7 +281,7 @@ def three_working_days_pass(console, demo: Demo, screenshot) -> None:
     press(console, "+3 个工作日")
     expect(console.locator("#now")).to_have_text("2026/10/10 10:00:00")
     expect(console.locator("#weekday")).to_have_text("2026-10-10 星期六")
-    expect(console.locator("#day-label")).to_have_text("调休工作日")
+    expect(console.locator("#day-label")).to_have_text("调休上班")
     expect(console.locator("#due")).to_have_text("1")
     press(console, "立即同步", demo.replicator)
     assert demo.replicator.runs[-1].results == {"applied": 1}

@@ -37,7 +37,7 @@ def test_the_environment_keeps_database_urls_the_user_set(monkeypatch, tmp_path)
     env = environment("127.0.0.1", 9000, tmp_path)
     assert env["MEM_DATABASE_URL"] == "postgresql+psycopg://db/mem"
     assert env["SYNC_MEM_URL"] == "http://127.0.0.1:9001"
-    assert env["CERTSIM_CLOCK"] == str(tmp_path / "clock.json")
+    assert env["CERTSIM_WORLD"] == str(tmp_path / "world.json")
 
 
 def test_the_portals_are_served_by_waitress_not_the_debug_server():

@@ -28,7 +28,7 @@ def mem_db(tmp_path, monkeypatch):
     path = tmp_path / "mem.sqlite3"
     monkeypatch.setenv("MEM_DATABASE_URL", f"sqlite:///{path}")
     monkeypatch.setenv("NATIONAL_DATABASE_URL", f"sqlite:///{tmp_path / 'national.sqlite3'}")
-    monkeypatch.setenv("CERTSIM_CLOCK", str(tmp_path / "clock.json"))
+    monkeypatch.setenv("CERTSIM_WORLD", str(tmp_path / "world.json"))
     return path
 
 

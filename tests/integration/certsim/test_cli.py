@@ -13,7 +13,7 @@ def databases(tmp_path, monkeypatch):
     urls = {name: f"sqlite:///{tmp_path / (name + '.sqlite3')}" for name in ("mem", "national")}
     monkeypatch.setenv("MEM_DATABASE_URL", urls["mem"])
     monkeypatch.setenv("NATIONAL_DATABASE_URL", urls["national"])
-    monkeypatch.setenv("CERTSIM_CLOCK", str(tmp_path / "clock.json"))
+    monkeypatch.setenv("CERTSIM_WORLD", str(tmp_path / "world.json"))
     return urls
 
 

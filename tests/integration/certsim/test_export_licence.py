@@ -18,7 +18,7 @@ ZHANG = {"name": "张三", "id_number": "110101199003070011", "category": "电�
 def mem_url(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'mem.sqlite3'}"
     monkeypatch.setenv("MEM_DATABASE_URL", url)
-    monkeypatch.setenv("CERTSIM_CLOCK", str(tmp_path / "clock.json"))
+    monkeypatch.setenv("CERTSIM_WORLD", str(tmp_path / "world.json"))
     assert main(["migrate", "mem"]) == 0
     return url
 

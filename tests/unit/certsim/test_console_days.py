@@ -17,14 +17,21 @@ def test_a_weekday_is_a_working_day():
     assert DAYS.describe(at("2026-09-30"))["label"] == "工作日"
 
 
-def test_national_day_is_a_public_holiday():
-    assert DAYS.describe(at("2026-10-02"))["label"] == "法定节假日"
+def test_national_day_is_a_public_holiday_named_in_chinese():
+    facts = DAYS.describe(at("2026-10-02"))
+    assert (facts["label"], facts["holiday"], facts["working"]) == ("法定节假日", "国庆节", False)
+
+
+def test_an_ordinary_sunday_is_a_rest_day_of_no_holiday():
+    facts = DAYS.describe(at("2026-10-11"))
+    assert (facts["label"], facts["holiday"], facts["working"]) == ("休息日", None, False)
 
 
 def test_the_tiaoxiu_saturday_is_a_working_weekend():
     facts = DAYS.describe(at("2026-10-10"))
-    assert (facts["weekday"], facts["label"], facts["working"]) == ("星期六", "调休工作日", True)
+    assert (facts["weekday"], facts["label"], facts["working"]) == ("星期六", "调休上班", True)
 
 
 def test_a_year_without_calendar_data_is_said_to_be_unknown():
-    assert DAYS.describe(at("2027-03-01"))["working"] is None
+    facts = DAYS.describe(at("2027-03-01"))
+    assert (facts["working"], facts["label"]) == (None, "2027年工作日历未知")

@@ -74,7 +74,8 @@ def test_check_facts_compare_exactly_including_null_visible_from():
 
 @pytest.mark.parametrize(("start", "duration", "end"), [
     ("2024-09-27T17:00", "3wd", "2024-10-08T17:00"),   # 调休 Sunday 29 Sep, then National Day
-    ("2024-09-28T10:00", "1wd", "2024-09-30T10:00"),   # from a rest day: count from Sunday 29
+    ("2024-09-28T10:00", "1wd", "2024-09-29T10:00"),   # from a rest day: the 调休 Sunday 29
+    ("2024-10-19T10:00", "1wd", "2024-10-21T10:00"),   # Saturday: Monday, as the console does
     ("2024-02-08T15:00", "2wd", "2024-02-18T15:00"),   # Spring Festival: 9 Feb, then Sunday 18
     ("2024-05-06T09:00", "90s", "2024-05-06T09:01:30"),
     ("2024-05-06T09:00", "2h", "2024-05-06T11:00"),

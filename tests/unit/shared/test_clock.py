@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from shared.clock import SHANGHAI, SharedClock, SimulatedClock, SystemClock, clock_from_config
+from shared.clock import SHANGHAI, SimulatedClock
 
 START = datetime(2024, 9, 27, 17, 0, tzinfo=SHANGHAI)
 
@@ -39,23 +39,3 @@ def test_a_running_clock_moves_from_its_anchor():
     assert clock.now() >= START
     frozen_at = clock.freeze()
     assert clock.now() == frozen_at
-
-
-def test_a_shared_clock_is_read_by_another_instance_on_the_same_file(tmp_path):
-    path = tmp_path / "clock.json"
-    writer, reader = SharedClock(path), SharedClock(path)
-    writer.freeze()
-    writer.set(START)
-    assert reader.now() == START
-    writer.advance(timedelta(days=3))
-    assert reader.now() == START + timedelta(days=3)
-
-
-def test_a_missing_shared_clock_file_means_real_time(tmp_path):
-    clock = SharedClock(tmp_path / "none.json")
-    assert abs(clock.now() - SystemClock().now()) < timedelta(seconds=5)
-
-
-def test_the_clock_config_chooses_system_or_shared(tmp_path):
-    assert isinstance(clock_from_config("system"), SystemClock)
-    assert isinstance(clock_from_config(str(tmp_path / "c.json")), SharedClock)
