@@ -10,14 +10,15 @@ from flask import Flask
 
 import mem_portal
 import national_portal
-from certsim.demo import seed_demo, seed_demo_accounts
+from certsim.demo import fill_ministry, fill_national
 from mem_portal.issuer import get_issuer
 from shared.web.control import DEMO
-from shared.web.resources import get_clock
+from shared.web.resources import get_world
 
 
 def ministry(config: dict | None = None, **kwargs) -> Flask:
-    """The ministry portal; its /_sim/reset restores the demo holders, certificates and accounts."""
+    """The ministry portal; its /_sim/reset restores the demo holders, certificates, accounts
+    and the world's demo start."""
     app = mem_portal.create_app(config, **kwargs)
     app.extensions[DEMO] = _ministry_demo
     return app
@@ -31,11 +32,8 @@ def national(config: dict | None = None, **kwargs) -> Flask:
 
 
 def _ministry_demo(session) -> list[str]:
-    clock = get_clock()
-    lines = seed_demo(session, get_issuer(), at=clock.now())
-    seed_demo_accounts(session, clock)
-    return lines
+    return fill_ministry(session, get_issuer(), get_world())
 
 
 def _national_demo(session) -> list[str]:
-    return [f"{person.name} {person.phone}" for person in seed_demo_accounts(session, get_clock())]
+    return fill_national(session)

@@ -1,4 +1,5 @@
-"""`certsim …`: back office, calendar, migrations, demo data, export, replay and run.
+"""`certsim …`: back office, clock, snapshots, calendar, migrations, demo data, explain, export,
+replay and run.
 
 Each subcommand lives in a small function; `main` parses and dispatches, and turns a domain
 error into one clear line on stderr and exit status 2.
@@ -10,8 +11,8 @@ import argparse
 import re
 import sys
 
-from certsim import explain, export, replay, run, world
-from certsim.arguments import parse_day, parse_moment
+from certsim import backoffice, clock, explain, export, replay, run, snapshots, world
+from certsim.arguments import parse_moment
 from shared.clock import SHANGHAI
 from shared.errors import DomainError
 
@@ -48,23 +49,6 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def cmd_issue(args) -> int:
-    """Issue one certificate and print its licence identifier."""
-    from shared.certificates import IssueCertificate, issue_certificate
-    from shared.models import CardVersion
-
-    issued_on = parse_day(args.issued_on, "issued_on") if args.issued_on is not None else None
-    issuer = world.issuer()
-    cmd = IssueCertificate(name=args.name, id_number=args.id_number, category=args.category,
-                           item=args.item,
-                           card_version=CardVersion.OLD_IC if args.version == "old" else CardVersion.NEW,
-                           issued_on=issued_on, authority=args.authority)
-    with world.open_session("mem") as session:
-        cert = issue_certificate(session, issuer, cmd)
-        print(cert.licence_id)
-    return 0
-
-
 def cmd_seed_demo(args) -> int:
     """Load the demo certificates and the demo accounts on both portals (idempotent)."""
     from certsim.demo import DEMO_PASSWORD, seed_demo, seed_demo_accounts
@@ -81,6 +65,9 @@ def cmd_seed_demo(args) -> int:
     return 0
 
 
+QUIET = ("clock", "run", "snapshot", "calendar", "migrate")  # they say the time, or need none
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="certsim", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -91,18 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="apply the Alembic migrations")
     p.add_argument("database", nargs="?", choices=["mem", "national"])
     p.set_defaults(func=cmd_migrate)
-    p = sub.add_parser("issue", help="issue a certificate at the ministry")
-    p.add_argument("--name", required=True)
-    p.add_argument("--id-number", required=True)
-    p.add_argument("--category", required=True, help="作业类别, e.g. 电工作业")
-    p.add_argument("--item", required=True, help="操作项目, e.g. 低压电工作业")
-    p.add_argument("--version", choices=["new", "old"], default="new")
-    p.add_argument("--issued-on", help="初领/颁发日期 YYYY-MM-DD (default: today)")
-    p.add_argument("--authority", help="签发机关 (default 北京市应急管理局)")
-    p.set_defaults(func=cmd_issue)
     p = sub.add_parser("seed-demo", help="load the demo holders and certificates")
     p.set_defaults(func=cmd_seed_demo)
-    for module in (explain, export, replay, run):
+    for module in (backoffice, clock, snapshots, explain, export, replay, run):
         module.register(sub)
     return parser
 
@@ -110,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command not in QUIET:
+            world.announce_simulated_time()
         return args.func(args)
     except DomainError as exc:
         print(f"certsim {args.command}: {exc.field}: {exc.message}" if exc.field

@@ -22,8 +22,10 @@ from shared.certificates import (
     record_review,
     revoke_certificate,
 )
-from shared.clock import SHANGHAI, SimulatedClock
+from shared.clock import SHANGHAI, ClockState, SimulatedClock, wall_now
+from shared.lag import DEFAULT_LAG
 from shared.models import CardVersion, Certificate
+from shared.world import Faults, WorldStore
 
 DEMO_START = datetime(2026, 9, 30, 10, 0, tzinfo=SHANGHAI)  # the day before National Day
 DEMO_PASSWORD = "Demo@2026"
@@ -98,6 +100,26 @@ def seed_demo_accounts(session: Session, clock) -> list[DemoHolder]:
                             created_at=clock.now(), identity_verified_at=clock.now()))
     session.commit()
     return list(HOLDERS)
+
+
+def start_demo_world(store: WorldStore, lag: str = DEFAULT_LAG, lag_seed: int = 0) -> None:
+    """Put the world's clock at the demo start (running), the lag back, the faults off."""
+    store.update(lambda current: replace(current, clock=ClockState(DEMO_START, wall_now()),
+                                         lag=lag, lag_seed=lag_seed, faults=Faults()))
+
+
+def fill_ministry(session: Session, issuer: Issuer, store: WorldStore) -> list[str]:
+    """The ministry's demo on an empty database: certificates and accounts, at the demo start."""
+    start_demo_world(store, issuer.lag.spec, issuer.lag.seed)
+    lines = seed_demo(session, issuer, at=DEMO_START)
+    seed_demo_accounts(session, SimulatedClock(DEMO_START))
+    return lines
+
+
+def fill_national(session: Session) -> list[str]:
+    """The national portal's demo on an empty database: the holders' accounts."""
+    holders = seed_demo_accounts(session, SimulatedClock(DEMO_START))
+    return [f"{person.name} {person.phone}" for person in holders]
 
 
 def _at_nine(day: date) -> datetime:

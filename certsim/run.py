@@ -7,6 +7,7 @@ served by waitress and sharing one simulated clock file. A child that dies is re
 
 from __future__ import annotations
 
+import http.client
 import os
 import subprocess
 import sys
@@ -100,7 +101,9 @@ def wait_until_up(urls: list[str], procs: dict[str, subprocess.Popen],
             try:
                 urllib.request.urlopen(url + "/", timeout=1).close()
                 break
-            except OSError:
+            except (OSError, http.client.HTTPException):
+                # HTTPException: before the server listens, a connect to a port in the
+                # ephemeral range can meet itself (TCP self-connect) and read its own request
                 time.sleep(0.2)
 
 

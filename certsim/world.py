@@ -7,17 +7,21 @@ This is the edge: the environment is read here, once, and passed on.
 from __future__ import annotations
 
 import os
+import sys
+
+from sqlalchemy import Engine
 
 from mem_portal.migrations import upgrade as mem_upgrade
 from national_portal.migrations import upgrade as national_upgrade
 from shared.accounts.passwords import use_fast_hashing
 from shared.authorities import ministry_codes
 from shared.certificates import Issuer
-from shared.clock import Clock
+from shared.clock import SHANGHAI, Clock
 from shared.db import make_engine, make_sessionmaker
 from shared.lag import parse_lag
 from shared.settings import Settings, read_settings
 from shared.workdays import WorkingCalendar
+from shared.world import WorldClock
 
 MIGRATIONS = {"mem": mem_upgrade, "national": national_upgrade}
 
@@ -30,8 +34,21 @@ def settings() -> Settings:
 
 
 def clock() -> Clock:
-    """Return the clock CERTSIM_CLOCK names (real time, or the shared simulated clock file)."""
+    """Return the world's clock (or real time when CERTSIM_CLOCK=system)."""
     return settings().clock()
+
+
+def announce_simulated_time() -> None:
+    """Say on stderr when this command works in the world's simulated time, not real time."""
+    current = settings()
+    if current.clock_spec == "system":
+        return
+    world_clock = WorldClock(current.world())
+    if world_clock.simulated:
+        now = world_clock.now().astimezone(SHANGHAI).isoformat(timespec="seconds")
+        print(f"certsim: simulated time {now} "
+              f"(the world at {world_clock.store.where}; CERTSIM_CLOCK=system for real time)",
+              file=sys.stderr)
 
 
 def calendar() -> WorkingCalendar:
@@ -40,11 +57,12 @@ def calendar() -> WorkingCalendar:
 
 
 def issuer(at: Clock | None = None) -> Issuer:
-    """Return the ministry as issuer: the lag policy, calendar and codes of the settings."""
-    world = settings()
+    """Return the ministry as issuer: the world's lag policy, the calendar and the codes."""
+    current = settings()
+    state = current.world().read()
     return Issuer(clock=at or clock(), calendar=calendar(),
-                  lag=parse_lag(world.sync_lag, seed=world.sync_lag_seed),
-                  type_code=ministry_codes(world.ministry_code, world.type_code)[1])
+                  lag=parse_lag(state.lag, seed=state.lag_seed),
+                  type_code=ministry_codes(current.ministry_code, current.type_code)[1])
 
 
 def database_url(database: str) -> str:
@@ -59,6 +77,12 @@ def migrate(database: str) -> str:
     return url
 
 
+_ENGINES: dict[str, Engine] = {}  # one pool per URL for a long-lived caller (the console)
+
+
 def open_session(database: str):
     """Open a session on one database ("mem" or "national"), migrating it first."""
-    return make_sessionmaker(make_engine(migrate(database)))()
+    url = migrate(database)
+    if url not in _ENGINES:
+        _ENGINES[url] = make_engine(url)
+    return make_sessionmaker(_ENGINES[url])()

@@ -6,9 +6,8 @@ outbox, the lag policy, releasing, retrying, replaying and running it now).
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import current_app, jsonify, request
 
@@ -34,7 +33,7 @@ from shared.models import CardVersion
 from shared.web.bodies import body_text, json_body
 from shared.web.control import clock_json, control_blueprint
 from shared.web.resources import get_clock, get_session, get_world, resources
-from shared.workdays import advance_working_days
+from shared.workdays import advance_by
 
 
 def lag_figure() -> dict:
@@ -44,8 +43,6 @@ def lag_figure() -> dict:
 
 bp = control_blueprint(__name__, TABLES, figures=lag_figure)
 REPLICATION_TICK = "certsim.replication_tick"  # app.extensions key: runs an in-process replicator
-STEP = re.compile(r"^(\d+)(s|m|h|d|wd)$")
-UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 VERSIONS = {"new": CardVersion.NEW, "old": CardVersion.OLD_IC, "old_ic": CardVersion.OLD_IC}
 
 
@@ -84,13 +81,7 @@ def allowed_moment(target: datetime) -> datetime:
 
 def advanced(now: datetime, step: str) -> datetime:
     """Return `now` moved forward by a step; "Nwd" keeps the time of day, N working days on."""
-    match = STEP.match(step.strip())
-    if not match:
-        raise InvalidInput("advance", f"时钟步长应形如 90s、2h、3d 或 1wd: {step!r}")
-    amount, unit = int(match[1]), match[2]
-    if unit != "wd":
-        return now + timedelta(**{UNITS[unit]: amount})
-    return advance_working_days(now, amount, resources().calendar)
+    return advance_by(now, step, resources().calendar)
 
 
 @bp.get("/captcha/<token>")

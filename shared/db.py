@@ -119,12 +119,13 @@ def latest_instant(session: Session, tables: Sequence[Table]) -> datetime | None
     return max((moment for moment in found if moment is not None), default=None)
 
 
-def empty_tables(session: Session, tables: Sequence[Table]) -> None:
+def empty_tables(session: Session, tables: Sequence[Table], *, commit: bool = True) -> None:
     """Delete every row of the tables, children first, in one transaction."""
     for table in reversed(Base.metadata.sorted_tables):
         if table in tables:
             session.execute(delete(table))
-    session.commit()
+    if commit:
+        session.commit()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

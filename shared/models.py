@@ -149,6 +149,8 @@ class ReplicationState(Base):
     tick_requested_at: Mapped[datetime | None]
     ticks: Mapped[int] = mapped_column(default=0)  # "run now" requests so far (a frozen clock
     #                                                 gives two requests the same time)
+    # who asked for the lease (a snapshot): the holder gives it up at the end of its next run
+    handover_to: Mapped[str | None] = mapped_column(String(64))
 
 
 class UsedNonce(Base):

@@ -187,10 +187,14 @@ def take_lease(session: Session, clock: Clock, holder: str, ttl_seconds: float,
         raise InvalidInput("ttl", "ttl must be 0..3600 seconds")
     now = clock.now()
     state = _state(session)
+    if ttl_seconds and report is not None and state.handover_to not in (None, holder):
+        ttl_seconds = 0  # the end of a run while someone waits for the lease: give it up
     free = or_(ReplicationState.lease_holder.is_(None), ReplicationState.lease_holder == holder,
                ReplicationState.lease_expires_at <= now)
     values = ({"lease_holder": holder, "lease_expires_at": now + timedelta(seconds=ttl_seconds)}
               if ttl_seconds else {"lease_holder": None, "lease_expires_at": None})
+    if ttl_seconds and state.handover_to == holder:
+        values["handover_to"] = None  # whoever asked for the lease has it now
     if not ttl_seconds:
         free = ReplicationState.lease_holder == holder
     granted = session.execute(
@@ -217,6 +221,19 @@ def lease_state(session: Session) -> dict:
     return {"holder": state.lease_holder, "expires_at": _iso(state.lease_expires_at),
             "checkpoint": state.checkpoint, "tick_requested_at": _iso(state.tick_requested_at),
             "ticks": state.ticks}
+
+
+def request_handover(session: Session, holder: str | None) -> None:
+    """Ask the lease's holder to give it up at the end of its current (or next) run
+    (None withdraws the request).
+
+    Nothing is blocked by the request: if its asker goes away, the replicator only releases
+    the lease after each run and takes it again at the start of the next.
+    """
+    _state(session)
+    session.execute(update(ReplicationState).where(ReplicationState.name == STATE)
+                    .values(handover_to=holder).execution_options(synchronize_session=False))
+    session.commit()
 
 
 def request_tick(session: Session, clock: Clock) -> dict:

@@ -26,6 +26,7 @@ Calendar file format (path in CERTSIM_CALENDAR_FILE)::
 
 from __future__ import annotations
 
+import re
 import tomllib
 import warnings
 from dataclasses import dataclass, field
@@ -159,6 +160,21 @@ class WorkingCalendar:
 def start_of_day(day: date) -> datetime:
     """Return 00:00 Asia/Shanghai on `day`."""
     return datetime.combine(day, time(0), SHANGHAI)
+
+
+STEP = re.compile(r"([0-9]+)(s|m|h|d|wd)")
+STEP_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def advance_by(moment: datetime, step: str, calendar: WorkingCalendar) -> datetime:
+    """Return `moment` moved forward by a step: "90s", "2h", "3d", or "2wd" (working days)."""
+    match = STEP.fullmatch((step or "").strip())
+    if not match:
+        raise DomainError("advance", f"时钟步长应形如 90s、2h、3d 或 2wd（不能为负）: {step!r}")
+    amount, unit = int(match[1]), match[2]
+    if unit == "wd":
+        return advance_working_days(moment, amount, calendar)
+    return moment + timedelta(**{STEP_UNITS[unit]: amount})
 
 
 def advance_working_days(moment: datetime, count: int, calendar: WorkingCalendar) -> datetime:

@@ -168,6 +168,26 @@ def test_the_lease_goes_to_one_holder_until_it_expires_or_is_released(ministry, 
     assert ministry.post(lease, {"holder": "a", "ttl": 60})["granted"] is True
 
 
+def test_a_handover_request_makes_the_holder_give_up_the_lease_at_the_end_of_its_run(
+        ministry):
+    lease = "/api/v1/changes/lease"
+    assert ministry.post(lease, {"holder": "replicator", "ttl": 60})["granted"] is True
+    with ministry.session() as session:
+        outbox.request_handover(session, "snapshot")
+    assert ministry.post(lease, {"holder": "snapshot", "ttl": 60})["granted"] is False
+    # mid-run renewals still count; the report that ends the run gives the lease up
+    assert ministry.post(lease, {"holder": "replicator", "ttl": 60})["granted"] is True
+    ended = ministry.post(lease, {"holder": "replicator", "ttl": 60, "report": {"batches": 1}})
+    assert ended["holder"] is None
+    assert ministry.wire.call("mem", "GET", lease)["holder"] is None
+    assert ministry.post(lease, {"holder": "snapshot", "ttl": 60})["granted"] is True
+    # the asker has the lease: the request is spent, the next run keeps its lease again
+    assert ministry.post(lease, {"holder": "snapshot", "ttl": 0})["granted"] is True
+    ministry.post(lease, {"holder": "replicator", "ttl": 60})
+    kept = ministry.post(lease, {"holder": "replicator", "ttl": 60, "report": {"batches": 0}})
+    assert kept["holder"] == "replicator"
+
+
 def test_unsigned_or_badly_signed_feed_calls_are_refused(ministry, mem):
     assert mem.test_client().get("/api/v1/changes").status_code == 401
     forged = WsgiTransport({"mem": mem}, "guess")
