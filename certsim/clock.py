@@ -19,10 +19,10 @@ from certsim import world
 from mem_portal.models import DATA_TABLES as MEM_DATA
 from national_portal.models import DATA_TABLES as NATIONAL_DATA
 from shared import outbox
-from shared.clock import SHANGHAI
+from shared.clock import SHANGHAI, parse_instant
 from shared.db import latest_instant
 from shared.errors import InvalidInput
-from shared.workdays import WEEKDAY_NAMES, advance_by, day_kind
+from shared.workdays import WEEKDAY_NAMES, advance_by, day_kind, require_known_year
 from shared.world import WorldClock
 
 DATA = {"mem": MEM_DATA, "national": NATIONAL_DATA}
@@ -76,19 +76,10 @@ def describe(clock: WorldClock) -> list[str]:
             f"{now.date()} 星期{WEEKDAY_NAMES[now.weekday()]} {kind.label}{holiday} ({mode})"]
 
 
-def parse_instant(text: str) -> datetime:
-    """Read an ISO 8601 instant that carries its offset, or refuse in one line."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("set", f"not an ISO 8601 instant: {text!r}") from None
-    if moment.tzinfo is None:
-        raise InvalidInput("set", f"{text!r} has no offset (add one, e.g. +08:00)")
-    return moment
-
-
 def allowed(target: datetime) -> datetime:
-    """Return `target` unless data later than it is already written in either portal."""
+    """Return `target` unless data later than it is already written in either portal (or the
+    calendar lacks its year)."""
+    require_known_year(target, world.calendar())
     for database, tables in DATA.items():
         with world.open_session(database) as session:
             latest = latest_instant(session, tables)

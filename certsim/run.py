@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -53,6 +54,9 @@ def environment(host: str, port: int, var: Path) -> dict[str, str]:
         "CONSOLE_MEM_URL": f"http://127.0.0.1:{port + 1}",
         "CONSOLE_NATIONAL_URL": f"http://127.0.0.1:{port + 2}",
         "PYTHONUNBUFFERED": "1",
+        # one name for this run's replicator, kept across its restarts: a replicator restarted
+        # after kill -9 takes its lease back at once, even while the world's clock is paused
+        "SYNC_HOLDER": f"certsim-run-{socket.gethostname()[:30]}-{os.getpid()}",
     }
     for key, value in defaults.items():
         env.setdefault(key, value)

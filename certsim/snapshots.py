@@ -55,6 +55,12 @@ def names() -> list[str]:
     return [DEMO, *saved]
 
 
+def listing() -> list[dict]:
+    """The snapshots with their clock and lag policy, `demo` first."""
+    demo = WorldState(clock=ClockState(DEMO_START), lag=world.settings().sync_lag)
+    return [describe(name, demo if name == DEMO else saved_state(name)) for name in names()]
+
+
 def save(name: str, store: WorldStore | None = None) -> dict:
     """Save the world under `name` (replacing a snapshot of that name)."""
     _check_name(name, saving=True)

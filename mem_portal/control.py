@@ -25,7 +25,7 @@ from shared.certificates import (
     renew_certificate,
     revoke_certificate,
 )
-from shared.clock import SimulatedClock
+from shared.clock import SimulatedClock, parse_instant
 from shared.db import latest_instant
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.lag import parse_lag
@@ -33,7 +33,7 @@ from shared.models import CardVersion
 from shared.web.bodies import body_text, json_body
 from shared.web.control import clock_json, control_blueprint
 from shared.web.resources import get_clock, get_session, get_world, resources
-from shared.workdays import advance_by
+from shared.workdays import advance_by, require_known_year
 
 
 def lag_figure() -> dict:
@@ -41,7 +41,7 @@ def lag_figure() -> dict:
     return {"lag": get_world().read().lag}
 
 
-bp = control_blueprint(__name__, TABLES, figures=lag_figure)
+bp = control_blueprint(__name__, TABLES, DATA_TABLES, figures=lag_figure)
 REPLICATION_TICK = "certsim.replication_tick"  # app.extensions key: runs an in-process replicator
 VERSIONS = {"new": CardVersion.NEW, "old": CardVersion.OLD_IC, "old_ic": CardVersion.OLD_IC}
 
@@ -54,8 +54,10 @@ def move_clock():
     already written (restore a snapshot to go back).
     """
     sim_clock, body = _simulated_clock(), json_body()
+    if body.get("freeze") or body.get("pause"):  # first: {"set": t, "freeze": true} stops at t
+        sim_clock.freeze()
     if "set" in body:
-        sim_clock.set(allowed_moment(_moment(body["set"])))
+        sim_clock.set(allowed_moment(parse_instant(body["set"])))
     if "advance" in body:
         sim_clock.set(advanced(sim_clock.now(), str(body["advance"])))
     if body.get("next_due"):
@@ -63,15 +65,15 @@ def move_clock():
         if due is None:
             raise InvalidInput("next_due", "没有待到期的变更")
         sim_clock.set(due)
-    if body.get("freeze") or body.get("pause"):
-        sim_clock.freeze()
     if body.get("resume"):
         sim_clock.resume()
     return jsonify(clock_json())
 
 
 def allowed_moment(target: datetime) -> datetime:
-    """Return `target` unless it is before data this portal already holds."""
+    """Return `target` unless it is before data this portal already holds (or in a year the
+    calendar lacks)."""
+    require_known_year(target, resources().calendar)
     latest = latest_instant(get_session(), DATA_TABLES)
     if latest is not None and target < latest:
         raise InvalidInput("set", f"时间不能倒退到 {target.isoformat()}：已有 {latest.isoformat()} "
@@ -144,7 +146,8 @@ def peek():
     rows = outbox.peek_outbox(
         get_session(), state=request.args.get("state") or None, after=_int_arg("after", 0),
         limit=_int_arg("limit", 50), key=request.args.get("key") or None,
-        with_payload=request.args.get("payload") in ("1", "true"))
+        with_payload=request.args.get("payload") in ("1", "true"),
+        explain_with=resources().calendar if request.args.get("explain") in ("1", "true") else None)
     return jsonify({"changes": rows})
 
 
@@ -236,12 +239,3 @@ def _date(body: dict, key: str) -> date | None:
     except ValueError:
         raise InvalidInput(key, f"日期格式应为YYYY-MM-DD: {raw!r}") from None
 
-
-def _moment(raw) -> datetime:
-    try:
-        moment = datetime.fromisoformat(str(raw))
-    except ValueError:
-        raise InvalidInput("set", f"时间格式应为带时区的ISO 8601: {raw!r}") from None
-    if moment.tzinfo is None:
-        raise InvalidInput("set", f"时间应带时区（例如 +08:00）: {raw!r}")
-    return moment

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from flask import jsonify
 from sqlalchemy import func, select
 
-from national_portal.models import TABLES, LicenceBinding
+from national_portal.models import DATA_TABLES, TABLES, LicenceBinding
 from national_portal.services.faults import set_faults
 from national_portal.services.replica import replicated_licence
 from shared.errors import NotFound
@@ -26,7 +26,7 @@ def open_bindings() -> dict:
         LicenceBinding).where(LicenceBinding.unbound_at.is_(None))) or 0}
 
 
-bp = control_blueprint(__name__, TABLES, figures=open_bindings)
+bp = control_blueprint(__name__, TABLES, DATA_TABLES, figures=open_bindings)
 
 
 @bp.get("/faults")

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from shared.errors import InvalidInput
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -48,6 +50,23 @@ def require_aware(moment: datetime, what: str = "time") -> datetime:
     """Refuse naive datetimes: every instant in certsim carries its offset."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{what} must carry a UTC offset, got {moment.isoformat()}")
+    return moment
+
+
+def parse_instant(raw: object, field: str = "set") -> datetime:
+    """Read an ISO 8601 instant that carries its offset (what a clock may be set to)."""
+    try:
+        moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise InvalidInput(field, f"时间格式应为带时区的 ISO 8601，如 2024-09-27T17:00:00+08:00: {raw!r}")
+    if moment.tzinfo is None:
+        raise InvalidInput(field, f"时间应带时区（例如 +08:00）: {raw!r}")
+    try:
+        moment.astimezone(UTC).astimezone(SHANGHAI)
+    except OverflowError:
+        raise InvalidInput(field, f"年份超出范围: {raw!r}") from None
     return moment
 
 

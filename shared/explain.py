@@ -38,7 +38,7 @@ def explain_change(entry: OutboxEntry, calendar: WorkingCalendar) -> list[str]:
     """Return the lines saying when `entry` becomes visible nationally, and why."""
     visible = entry.visible_at
     return [iso(visible) if visible else "manual",
-            f"change: {KIND_NAMES.get(entry.kind, entry.kind)}, written {iso(entry.created_at)}",
+            f"变更：{KIND_NAMES.get(entry.kind, entry.kind)}，写入于 {iso(entry.created_at)}",
             *_visibility(entry.created_at, visible, calendar), _state(entry)]
 
 
@@ -50,34 +50,34 @@ def iso(moment: datetime) -> str:
 def _visibility(written: datetime, visible: datetime | None,
                 calendar: WorkingCalendar) -> list[str]:
     if visible is None:
-        return ["held for release (manual lag): visible once released through the control plane"]
+        return ["手动放行（manual）：经控制面放行后才在国家平台可见"]
     d = written.astimezone(SHANGHAI).date()
     try:  # the lag rule itself, for every lag it allows: which one gives `visible`?
         rule = [calendar.visible_from(written, n) for n in range(MAX_WORKING_DAYS + 1)]
     except CalendarYearUnknown as exc:
-        return [f"working days cannot be counted: {exc.message}"]
+        return [f"无法计算工作日：{exc.message}"]
     d0 = rule[0][1][0]
     lines = [f"D  = {d.isoformat()} {_day_text(d, calendar)}",
-             "D0 = D (a working day)" if d0 == d else
-             f"D0 = {d0.isoformat()} {_day_text(d0, calendar)}, skipped "
-             + "; ".join(_skipped(d, d0, calendar, d.year))]
+             "D0 = D（当天是工作日）" if d0 == d else
+             f"D0 = {d0.isoformat()} {_day_text(d0, calendar)}，跳过 "
+             + "；".join(_skipped(d, d0, calendar, d.year))]
     if visible == written or visible == rule[0][0]:
-        return [*lines, f"no working days counted (lag 0 or 0wd): visible from {iso(visible)}"]
+        return [*lines, f"不计工作日（延迟 0 或 0wd）：自 {iso(visible)} 起可见"]
     for n, (instant, counted) in enumerate(rule[1:], 1):
         if visible == instant:
             return [*lines, *_counting(d0, counted, calendar, d.year),
-                    f"visible from 00:00 of working day {n}: {iso(visible)}"]
-    return [*lines, f"visible at {iso(visible)}, not 00:00 of a working day counted from D0:",
-            "the policy then in force (a duration such as 2h, a manual release) or an earlier "
-            "change of this licence made it visible at that instant without counting days"]
+                    f"自第 {n} 个工作日 00:00 起可见：{iso(visible)}"]
+    return [*lines, f"于 {iso(visible)} 可见，并非自 D0 起第 N 个工作日的 00:00：",
+            "写入时的延迟策略（如 2h 这样的时长、手动放行）或同一证照更早的变更使其在该时刻可见，"
+            "未按工作日计算"]
 
 
 def _counting(d0: date, counted: list[date], calendar: WorkingCalendar, year: int) -> list[str]:
     """Return a line per working day counted and per run of days skipped between them."""
     lines, since = [], d0 + timedelta(days=1)
     for number, day in enumerate(counted, 1):
-        lines += [f"skipped {text}" for text in _skipped(since, day, calendar, year)]
-        lines.append(f"working day {number}: {_short(day, year)} {_day_text(day, calendar)}")
+        lines += [f"跳过 {text}" for text in _skipped(since, day, calendar, year)]
+        lines.append(f"第 {number} 个工作日：{_short(day, year)} {_day_text(day, calendar)}")
         since = day + timedelta(days=1)
     return lines
 
@@ -121,9 +121,9 @@ def _short(day: date, year: int) -> str:
 
 def _state(entry: OutboxEntry) -> str:
     if entry.state == OutboxState.DELIVERED:
-        return "state: delivered" + (f" {iso(entry.delivered_at)}" if entry.delivered_at else "")
-    failures = f", {entry.attempts} failed attempts, last error: {entry.last_error}" \
+        return "状态：已送达" + (f" {iso(entry.delivered_at)}" if entry.delivered_at else "")
+    failures = f"，失败 {entry.attempts} 次，最近错误：{entry.last_error}" \
         if entry.attempts else ""
     if entry.state == OutboxState.BLOCKED:
-        return f"state: blocked (retry through the control plane){failures}"
-    return f"state: {entry.state} (not delivered yet){failures}"
+        return f"状态：已阻塞（可经控制面重试）{failures}"
+    return f"状态：待同步（尚未送达）{failures}"

@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session, aliased
 
 from shared.clock import Clock
 from shared.errors import InvalidInput
+from shared.explain import explain_change
 from shared.models import OutboxEntry, OutboxState, ReplicationState
+from shared.workdays import WorkingCalendar
 
 STATE = "national"
 MAX_LIMIT = 5000
@@ -284,8 +286,10 @@ def _age(now: datetime, since: datetime | None) -> float | None:
 
 
 def peek_outbox(session: Session, *, state: str | None = None, after: int = 0,
-                limit: int = 50, key: str | None = None, with_payload: bool = False) -> list[dict]:
-    """List outbox rows in seq order without changing anything."""
+                limit: int = 50, key: str | None = None, with_payload: bool = False,
+                explain_with: WorkingCalendar | None = None) -> list[dict]:
+    """List outbox rows in seq order without changing anything (`explain_with`: add each
+    change's delay explanation, counted with that calendar)."""
     if state is not None and state not in tuple(OutboxState):
         raise InvalidInput("state", "state must be pending, delivered or blocked")
     if not 1 <= limit <= MAX_LIMIT:
@@ -302,6 +306,8 @@ def peek_outbox(session: Session, *, state: str | None = None, after: int = 0,
                    delivered_at=_iso(entry.delivered_at))
         if not with_payload:
             row.pop("payload")
+        if explain_with is not None:
+            row["explanation"] = explain_change(entry, explain_with)
         rows.append(row)
     return rows
 

@@ -166,6 +166,12 @@ STEP = re.compile(r"([0-9]+)(s|m|h|d|wd)")
 STEP_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
+def require_known_year(moment: datetime, calendar: WorkingCalendar) -> datetime:
+    """Return `moment` if the calendar knows its year (else the lag could not be counted)."""
+    calendar.is_working_day(moment.astimezone(SHANGHAI).date())
+    return moment
+
+
 def advance_by(moment: datetime, step: str, calendar: WorkingCalendar) -> datetime:
     """Return `moment` moved forward by a step: "90s", "2h", "3d", or "2wd" (working days)."""
     match = STEP.fullmatch((step or "").strip())

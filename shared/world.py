@@ -111,7 +111,8 @@ class FileStore(WorldStore):
     """A world in a JSON file; reads are cached on the file's identity, so cost one `stat`."""
 
     def __init__(self, path: str | os.PathLike, initial: WorldState | None = None):
-        self.path, self.where = Path(path), str(path)
+        self.path = Path(path)
+        self.where = str(self.path.resolve())
         self._initial = initial or WorldState()
         self._cache: tuple[tuple, WorldState] | None = None
         self._lock = threading.Lock()
@@ -159,7 +160,10 @@ class PostgresStore(WorldStore):
         self._initial = initial or WorldState()
         self._lock = threading.Lock()
         self._cache: WorldState | None = None
-        with self._lock:
+        # Workers starting at once: PostgreSQL's CREATE TABLE IF NOT EXISTS can still collide
+        # on the catalog, so the creators queue on an advisory lock.
+        with self._lock, self._conn.transaction():
+            self._conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [self.TABLE])
             self._conn.execute(f"CREATE TABLE IF NOT EXISTS {self.TABLE} "
                                "(name text PRIMARY KEY, state text NOT NULL)")
 

@@ -1,26 +1,34 @@
-"""The simulator console: one page that shows and moves the demo (clock, queue, outage, SMS).
+"""The simulator console: one page that shows and steers the world (clock, queue, outage, SMS,
+snapshots).
 
-It holds no state of its own: every figure comes from the portals' control planes
-(`/_sim/...`) over HTTP, and every button calls them. It is served on loopback only.
+It holds no state of its own: the figures come from the portals' control planes (`/_sim/...`)
+over HTTP and the buttons call them; snapshots (both databases at once) go through
+`certsim.snapshots`, on the databases and world store this process is configured with (the
+same as the portals' under `certsim run`). It is served on loopback only.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import datetime
 
 import requests
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from certsim import world
+from certsim import snapshots, world
 from certsim.console.days import DayFacts
+from shared.clock import parse_instant
 from shared.errors import DomainError, InvalidInput
 from shared.models import OutboxState
+from shared.web.errors import error_json
 from shared.web.security import add_security_headers
 
 TIMEOUT = 5
 RECENT_DELIVERED = 5  # delivered changes the queue still shows
 CLOCK_STEPS = {"+1h": "1h", "+1wd": "1wd", "+3wd": "3wd"}  # button -> the portal's step
+CLOCK_SWITCHES = {"freeze": {"freeze": True}, "resume": {"resume": True},
+                  "next_due": {"next_due": True}}
 
 
 class PortalRefused(Exception):
@@ -76,22 +84,58 @@ def create_app(config: dict | None = None) -> Flask:
 
     def queue(checkpoint: int) -> list[dict]:
         """Pending and blocked changes, then the last few delivered (up to the checkpoint)."""
-        def peek(state: str, after: int = 0) -> list[dict]:
+        def peek(state: str, after: int = 0, explain: int = 0) -> list[dict]:
             return call("mem", "GET", "/_sim/outbox", params={
-                "state": state, "after": after, "limit": 50, "payload": 1})["changes"]
+                "state": state, "after": after, "limit": 50, "payload": 1,
+                "explain": explain})["changes"]
 
         delivered = peek(OutboxState.DELIVERED, max(0, checkpoint - RECENT_DELIVERED))
-        return peek(OutboxState.PENDING) + peek(OutboxState.BLOCKED) + delivered[::-1]
+        return (peek(OutboxState.PENDING, explain=1) + peek(OutboxState.BLOCKED, explain=1)
+                + delivered[::-1])
 
     @app.post("/api/clock")
     def move_clock():
-        """Move the shared clock: +1h, +1 working day, +3 working days, freeze or resume."""
-        action = (request.get_json(silent=True) or {}).get("action", "")
-        if action in ("freeze", "resume"):
-            return jsonify(call("mem", "POST", "/_sim/clock", json={action: True}))
+        """Move the world's clock: set it, +1h, +1/+3 working days, to the next due change,
+        pause or resume."""
+        body = request.get_json(silent=True) or {}
+        action = body.get("action", "")
+        if action == "set":
+            return jsonify(call("mem", "POST", "/_sim/clock",
+                                json={"set": not_before_national_data(body.get("at"))}))
+        if action in CLOCK_SWITCHES:
+            return jsonify(call("mem", "POST", "/_sim/clock", json=CLOCK_SWITCHES[action]))
         if action not in CLOCK_STEPS:
-            raise InvalidInput("action", f"未知的时钟操作 {action!r}：可用 +1h、+1wd、+3wd")
+            raise InvalidInput("action", f"未知的时钟操作 {action!r}：可用 set、+1h、+1wd、+3wd、"
+                                         "next_due、freeze、resume")
         return jsonify(call("mem", "POST", "/_sim/clock", json={"advance": CLOCK_STEPS[action]}))
+
+    def not_before_national_data(at) -> str:
+        """Refuse a time before data the national portal holds (the ministry checks its own)."""
+        target = parse_instant(at)
+        latest = call("national", "GET", "/_sim/info").get("latest_written_at")
+        if latest and target < datetime.fromisoformat(latest):
+            raise InvalidInput("set", f"时间不能倒退到 {target.isoformat()}：国家平台已有 {latest} "
+                                      "写入的数据；要回到过去，请恢复快照")
+        return target.isoformat()
+
+    @app.get("/api/snapshots")
+    def list_snapshots():
+        """The snapshots there are (demo first), with their clock and lag policy."""
+        return jsonify({"snapshots": snapshots.listing()})
+
+    @app.post("/api/snapshots")
+    def snapshot_action():
+        """Save, restore or delete a snapshot of the whole world."""
+        body = request.get_json(silent=True) or {}
+        action, name = body.get("action"), str(body.get("name") or "")
+        if action == "save":
+            return jsonify(snapshots.save(name))
+        if action == "restore":
+            return jsonify(snapshots.restore(name))
+        if action == "delete":
+            snapshots.delete(name)
+            return jsonify({"deleted": name})
+        raise InvalidInput("action", "快照操作应为 save、restore 或 delete")
 
     @app.post("/api/replicate")
     def replicate():
@@ -106,9 +150,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.post("/api/reset")
     def reset():
-        """Put both portals back to the demo data."""
-        return jsonify({"mem": call("mem", "POST", "/_sim/reset"),
-                        "national": call("national", "POST", "/_sim/reset")})
+        """Restore the built-in demo snapshot: both portals' demo data, the demo start."""
+        return jsonify(snapshots.restore(snapshots.DEMO))
 
     _register_error_handlers(app)
     app.after_request(add_security_headers)
@@ -134,8 +177,8 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def refused(exc):
-        """A bad button value (an unknown clock move) names the field."""
-        return jsonify(exc.to_json()), 400
+        """A bad button value (an unknown clock move, a snapshot name) names the field."""
+        return error_json(exc)
 
     @app.errorhandler(CSRFError)
     def csrf_failed(exc):

@@ -8,6 +8,7 @@ office and replication; the national portal: the fault switch and the replicated
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import Table
@@ -15,11 +16,11 @@ from sqlalchemy import Table
 from shared.accounts.codes import sms_inbox
 from shared.accounts.faces import decide_face_check, face_check_state
 from shared.clock import SHANGHAI, SimulatedClock
-from shared.db import count_rows, empty_tables
+from shared.db import count_rows, empty_tables, latest_instant
 from shared.errors import InvalidInput
 from shared.identity import normalize_phone
 from shared.web.bodies import json_body
-from shared.web.resources import get_clock, get_session
+from shared.web.resources import get_clock, get_session, get_world
 
 DEMO = "certsim.demo"  # app.extensions key: fills an emptied database with the demo (optional)
 
@@ -33,9 +34,13 @@ def clock_json() -> dict:
             "simulated": simulated, "frozen": simulated and clock.frozen}
 
 
-def control_blueprint(import_name: str, tables: Sequence[Table],
+def control_blueprint(import_name: str, tables: Sequence[Table], data_tables: Sequence[Table],
                       figures: Callable[[], dict] = dict) -> Blueprint:
-    """Return the /_sim blueprint with what both portals answer; `figures` adds to /info."""
+    """Return the /_sim blueprint with what both portals answer; `figures` adds to /info.
+
+    `data_tables` hold the world's data (not codes and bookkeeping): the latest instant written
+    there is how far back the clock may be set.
+    """
     bp = Blueprint("control", import_name, url_prefix="/_sim")
 
     @bp.get("/clock")
@@ -49,7 +54,9 @@ def control_blueprint(import_name: str, tables: Sequence[Table],
         return jsonify(portal=current_app.name.removesuffix("_portal"),
                        name=current_app.config["SITE_NAME"], clock=clock_json(),
                        public_url=current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/"),
-                       counts=count_rows(get_session(), tables), **figures())
+                       counts=count_rows(get_session(), tables), world=get_world().where,
+                       latest_written_at=_iso(latest_instant(get_session(), data_tables)),
+                       **figures())
 
     @bp.get("/sms")
     def sms():
@@ -80,3 +87,7 @@ def control_blueprint(import_name: str, tables: Sequence[Table],
         return jsonify(reset=True, demo=lines)
 
     return bp
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

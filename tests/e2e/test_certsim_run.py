@@ -40,6 +40,13 @@ def test_the_environment_keeps_database_urls_the_user_set(monkeypatch, tmp_path)
     assert env["CERTSIM_WORLD"] == str(tmp_path / "world.json")
 
 
+def test_the_replicator_keeps_one_lease_name_across_its_restarts(tmp_path):
+    # a replicator restarted after kill -9 must not wait for its own lease to expire (a paused
+    # world clock never lets it expire)
+    first, second = (environment("127.0.0.1", 9000, tmp_path)["SYNC_HOLDER"] for _ in range(2))
+    assert first == second and first.startswith("certsim-run-")
+
+
 def test_the_portals_are_served_by_waitress_not_the_debug_server():
     argv = {child.name: child.argv for child in children("127.0.0.1", 9000)}
     assert argv["ministry"][1:3] == ["-m", "waitress"]

@@ -15,18 +15,21 @@ from mem_portal.models import TABLES as MEM_TABLES
 from shared.clock import Clock
 from shared.db import create_schema
 from shared.web.resources import resources
+from shared.world import WorldStore
 
 TEST_PUBLIC_URL = "http://mem.test"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
-def make_test_app(database_url: str, clock: Clock, **config) -> Flask:
+def make_test_app(database_url: str, clock: Clock, world: WorldStore | None = None,
+                  **config) -> Flask:
     """Build the portal (as `certsim run` serves it: its reset restores the demo) on an empty
-    database with the control plane on, and create its tables."""
+    database with the control plane on, and create its tables (`world`: a shared world store;
+    default one of its own in memory)."""
     settings = {"DATABASE_URL": database_url, "SECRET_KEY": "mem-test-secret",
                 "SIM_ENABLED": True, "PUBLIC_URL": TEST_PUBLIC_URL, "SYNC_LAG": "3wd"}
-    app = ministry({**settings, **config}, clock=clock)
+    app = ministry({**settings, **config}, clock=clock, world=world)
     create_schema(resources_of(app).engine, MEM_TABLES)
     return app
 

@@ -27,6 +27,7 @@ from shared.lag import parse_lag
 from shared.models import OutboxEntry
 from shared.outbox import change_json
 from shared.web.resources import resources
+from shared.world import WorldStore
 
 PASSWORD = "Abc12345"
 LICENCE_TYPE = "特种作业操作证"
@@ -44,11 +45,11 @@ ZHANG = Holder("张三", "110101199003070011", "13800138000")
 LI = Holder("李梅", "110102198505120025", "13800138001")
 
 
-def make_app(db_url: str, clock, **config):
+def make_app(db_url: str, clock, world: WorldStore | None = None, **config):
     """Build the national portal (as `certsim run` serves it: its reset restores the demo
-    accounts) on an empty database with the control plane on."""
+    accounts) on an empty database with the control plane on (`world` as for the ministry)."""
     app = national({"DATABASE_URL": db_url, "SECRET_KEY": "test-secret",
-                    "SIM_ENABLED": True, "TESTING": True, **config}, clock=clock)
+                    "SIM_ENABLED": True, "TESTING": True, **config}, clock=clock, world=world)
     with app.app_context():
         create_schema(resources().engine, NATIONAL_TABLES)
     return app

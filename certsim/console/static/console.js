@@ -12,9 +12,11 @@ const local = (iso) => iso ? new Date(iso).toLocaleString('zh-CN', {timeZone: 'A
 async function post(path, body) {
   const r = await fetch(path, {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf}, body: JSON.stringify(body || {})});
   const data = await r.json();
-  if (!r.ok) { $('error').textContent = data.message || '操作失败'; }
-  refresh();
+  actionError = r.ok ? '' : (data.message || '操作失败');  // shown until the next action
+  await refresh();
+  return r.ok;
 }
+let actionError = '';
 function text(id, value) { $(id).textContent = value ?? '—'; }
 async function refresh() {
   try {
@@ -22,11 +24,11 @@ async function refresh() {
     const r = await fetch('/api/state' + (phone.length === 11 ? '?phone=' + phone : ''));
     const s = await r.json();
     if (!r.ok) { $('error').textContent = s.message; return; }
-    $('error').textContent = '';
+    $('error').textContent = actionError;
     text('now', local(s.clock.now));
     text('clock-mode', s.clock.frozen ? '已暂停' : '走时中');
     const rep = s.replication;
-    text('weekday', s.day.date + ' ' + s.day.weekday); text('day-label', s.day.label);
+    text('weekday', s.day.date + ' ' + s.day.weekday); text('day-label', s.day.label + (s.day.holiday ? ' · ' + s.day.holiday : ''));
     $('day-label').className = 'day-label' + (s.day.working ? '' : ' off');
     text('lag', lagText(rep.lag)); $('lag').title = rep.lag; text('pending', rep.pending); text('due', rep.due_not_applied);
     text('delivered', rep.delivered); text('blocked', rep.blocked);
@@ -35,8 +37,10 @@ async function refresh() {
     text('last-run', rep.last_run_at ? local(rep.last_run_at) + '（' + (OUTCOMES[run.outcome] || run.outcome || '—') + (run.error ? '：' + run.error : '') + '）' : '尚未运行');
     $('last-run').className = run.outcome === 'failed' ? 'state-down' : '';
     text('next-due', rep.next_due_at ? local(rep.next_due_at) : '无');
+    // explanations the user opened stay open across refreshes
+    const opened = new Set([...$('queue').querySelectorAll('details[open]')].map(d => d.dataset.seq));
     const rows = s.queue.map(c => { const l = (c.payload || {}).licence || {};
-      return `<tr class="${c.state}"><td>${c.seq}</td><td>${KINDS[c.kind] || c.kind}</td><td>${esc(l.holder_name)} · ${esc(l.item || c.certificate_key)}</td><td>${local(c.created_at)}</td><td>${local(c.visible_at)}</td><td class="nowrap">${STATES[c.state] || c.state}${c.delivered_at ? ' ' + local(c.delivered_at) : ''}${c.last_error ? '：' + esc(c.last_error) : ''}</td></tr>`; });
+      return `<tr class="${c.state}"><td>${c.seq}</td><td>${KINDS[c.kind] || c.kind}</td><td>${esc(l.holder_name)} · ${esc(l.item || c.certificate_key)}</td><td>${local(c.created_at)}</td><td>${local(c.visible_at)}${c.explanation ? `<details data-seq="${c.seq}"${opened.has(String(c.seq)) ? ' open' : ''}><summary>为何此时可见</summary><pre>${esc(c.explanation.join('\n'))}</pre></details>` : ''}</td><td class="nowrap">${STATES[c.state] || c.state}${c.delivered_at ? ' ' + local(c.delivered_at) : ''}${c.last_error ? '：' + esc(c.last_error) : ''}</td></tr>`; });
     $('queue').innerHTML = rows.join('') || '<tr><td colspan="6" class="muted">同步队列为空</td></tr>';
     const mode = s.faults.mode;
     $('fault-mode').textContent = mode === 'up' ? '正常' : (mode === 'down' ? '停机' : mode === 'error' ? '返回错误' : mode);
@@ -51,5 +55,20 @@ async function refresh() {
 document.querySelectorAll('[data-clock]').forEach(b => b.onclick = () => post('/api/clock', {action: b.dataset.clock}));
 document.querySelectorAll('[data-outage]').forEach(b => b.onclick = () => post('/api/outage', {mode: b.dataset.outage}));
 $('replicate').onclick = () => post('/api/replicate');
-$('reset').onclick = () => { if (confirm('确定重置两个平台的全部数据？')) post('/api/reset'); };
-refresh(); setInterval(refresh, 1500);
+$('set-form').onsubmit = (e) => { e.preventDefault();
+  const at = $('set-at').value;  // "2026-10-09T23:59" or with seconds: Beijing time
+  post('/api/clock', {action: 'set', at: (at.length === 16 ? at + ':00' : at) + '+08:00'}); };
+async function snapshots() {
+  const r = await fetch('/api/snapshots');
+  const data = await r.json();
+  if (!r.ok) { $('error').textContent = data.message; return; }
+  $('snapshots').innerHTML = data.snapshots.map(s => `<tr><td>${esc(s.name)}${s.name === 'demo' ? ' <span class="muted">（内置演示数据）</span>' : ''}</td><td>${s.clock ? local(s.clock) : '真实时间'}</td><td>${esc(lagText(s.lag))}</td><td class="ops"><button data-restore="${esc(s.name)}">恢复</button>${s.name === 'demo' ? '' : `<button class="plain" data-delete="${esc(s.name)}">删除</button>`}</td></tr>`).join('');
+  $('snapshots').querySelectorAll('[data-restore]').forEach(b => b.onclick = async () => {
+    if (confirm(`恢复快照 ${b.dataset.restore}？两个平台当前的数据将被替换。`)) await post('/api/snapshots', {action: 'restore', name: b.dataset.restore}); });
+  $('snapshots').querySelectorAll('[data-delete]').forEach(b => b.onclick = async () => {
+    if (confirm(`删除快照 ${b.dataset.delete}？`)) { await post('/api/snapshots', {action: 'delete', name: b.dataset.delete}); snapshots(); } });
+}
+$('save-form').onsubmit = async (e) => { e.preventDefault();
+  if (await post('/api/snapshots', {action: 'save', name: $('snapshot-name').value.trim()})) { $('snapshot-name').value = ''; snapshots(); } };
+$('reset').onclick = () => { if (confirm('确定重置两个平台的全部数据，并把时钟拨回演示起点？')) post('/api/reset'); };
+refresh(); snapshots(); setInterval(refresh, 1500);

@@ -50,7 +50,7 @@ def test_a_set_without_an_offset_names_the_problem_and_changes_nothing(var, caps
     clock("set", "2024-09-27T17:00:00+08:00", capsys=capsys)
     clock("pause", capsys=capsys)
     code, _, err = clock("set", "2024-09-28T10:00:00", capsys=capsys)
-    assert code == 2 and "no offset" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and "时区" in err and len(err.strip().splitlines()) == 1
     assert clock(capsys=capsys)[1][0] == "2024-09-27T17:00:00+08:00"
 
 

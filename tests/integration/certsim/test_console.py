@@ -12,10 +12,12 @@ import requests
 from support.mem import make_test_app as make_mem_app
 from support.national import make_app as make_national_app
 
+from certsim import world
 from certsim.console import create_app as create_console
 from certsim.demo import DEMO_PASSWORD, DEMO_START, HOLDERS
 from mem_portal.control import REPLICATION_TICK
-from shared.clock import SHANGHAI, SimulatedClock
+from shared.clock import SHANGHAI
+from shared.world import FileStore, WorldClock, WorldState
 from sync import Replicator, SyncConfig
 from sync.runner import run_due
 from sync.transport import WsgiTransport
@@ -56,16 +58,33 @@ class UnreachableHTTP:
 
 
 @pytest.fixture
-def sim_clock() -> SimulatedClock:
-    """One frozen clock shared by both portals, at the demo start (the eve of National Day)."""
-    return SimulatedClock(DEMO_START)
+def world_store(db_url_factory, tmp_path, monkeypatch) -> FileStore:
+    """One world as `certsim run` lays it out: both databases (migrated) and the world file,
+    named in this process's environment, so the console's snapshots find them."""
+    for name in ("mem", "national"):
+        monkeypatch.setenv(f"{name.upper()}_DATABASE_URL", db_url_factory(name))
+    monkeypatch.setenv("CERTSIM_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("CERTSIM_WORLD", str(tmp_path / "world.json"))
+    monkeypatch.delenv("CERTSIM_CLOCK", raising=False)
+    for name in ("mem", "national"):
+        world.migrate(name)
+    return FileStore(tmp_path / "world.json", WorldState(lag="3wd"))
 
 
 @pytest.fixture
-def portals(db_url_factory, sim_clock):
+def sim_clock(world_store) -> WorldClock:
+    """The world's clock both portals share, paused at the demo start (the eve of National Day)."""
+    clock = WorldClock(world_store)
+    clock.freeze()
+    clock.set(DEMO_START)
+    return clock
+
+
+@pytest.fixture
+def portals(world_store, sim_clock):
     common = {"SYNC_SECRET": SECRET}
-    return (make_mem_app(db_url_factory("mem"), sim_clock, SYNC_LAG="3wd", **common),
-            make_national_app(db_url_factory("national"), sim_clock, **common))
+    return (make_mem_app(world.database_url("mem"), sim_clock, world_store, **common),
+            make_national_app(world.database_url("national"), sim_clock, world_store, **common))
 
 
 @pytest.fixture
@@ -237,26 +256,144 @@ def test_replicate_now_after_three_working_days_delivers_the_licence(console, po
 
 
 def test_reset_puts_the_demo_data_back_on_both_portals_and_both_demo_logins_work(
-        console, portals):
+        console, portals, sim_clock):
     mem, national = portals
+    national.test_client().post("/_sim/reset", json={"empty": True})  # as the issue found it
     key = issue(mem)["certificate_key"]
+    press(console, "/api/clock", {"action": "+3wd"})
     answer = press(console, "/api/reset")
-    assert answer.status_code == 200
-    assert len(answer.get_json()["mem"]["demo"]) >= 5
-    assert len(answer.get_json()["national"]["demo"]) == len(HOLDERS)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["name"] == "demo" and len(answer.get_json()["demo"]) >= 5
     assert mem.test_client().get(f"/_sim/certificates/{key}").status_code == 404
     assert national.test_client().get(f"/_sim/licences/{key}").status_code == 404
     for portal in (mem, national):
         login = portal.test_client().post("/api/v1/login", json={
             "login": HOLDERS[0].phone, "password": DEMO_PASSWORD})
         assert login.status_code == 200, login.get_json()
+    assert national.test_client().get("/_sim/info").get_json()["counts"]["accounts"] == \
+        len(HOLDERS)
+    # the clock is back at the demo start, running
+    assert abs((sim_clock.now() - DEMO_START).total_seconds()) < 60 and not sim_clock.frozen
     queue = console.get("/api/state").get_json()["queue"]
     assert {c["payload"]["licence"]["holder_name"] for c in queue} >= {"张三"}
 
 
+def test_the_national_day_story_can_be_shown_twice_in_a_row(console, portals, sim_clock):
+    mem, national = portals
+    replicator = Replicator(WsgiTransport({"mem": mem, "national": national}, SECRET),
+                            SyncConfig(mem_url=MEM_URL, national_url=NATIONAL_URL,
+                                       secret=SECRET, holder="console-test"))
+
+
+    def tick() -> list[dict]:
+        # `python -m sync` gives the lease up when a snapshot asks (it polls for that); this
+        # in-process stand-in has no poller, so it gives the lease up after each run.
+        reports = [r.to_json() for r in run_due(replicator, sim_clock)]
+        replicator.release()
+        return reports
+
+    mem.extensions[REPLICATION_TICK] = tick
+    for _ in range(2):
+        press(console, "/api/reset")
+        press(console, "/api/clock", {"action": "freeze"})
+        [change] = [c for c in console.get("/api/state").get_json()["queue"]  # today's issue
+                    if c["payload"]["licence"]["item"] == "熔化焊接与热切割作业"
+                    and c["payload"]["licence"]["holder_name"] == "张三"]
+        assert local(change["visible_at"]) == datetime(2026, 10, 10, 0, 0, tzinfo=SHANGHAI)
+        press(console, "/api/clock", {"action": "set", "at": "2026-10-09T23:59:00+08:00"})
+        press(console, "/api/replicate")
+        key = change["certificate_key"]
+        assert national.test_client().get(f"/_sim/licences/{key}").status_code == 404
+        moved = press(console, "/api/clock", {"action": "next_due"}).get_json()
+        assert local(moved["now"]) == datetime(2026, 10, 10, 0, 0, tzinfo=SHANGHAI)
+        press(console, "/api/replicate")
+        assert national.test_client().get(f"/_sim/licences/{key}").status_code == 200
+
+
+def test_set_time_moves_the_clock_to_the_instant_given(console, sim_clock):
+    moved = press(console, "/api/clock", {"action": "set", "at": "2026-10-01T23:59:00+08:00"})
+    assert moved.status_code == 200, moved.get_json()
+    assert sim_clock.now() == datetime(2026, 10, 1, 23, 59, tzinfo=SHANGHAI)
+    day = console.get("/api/state").get_json()["day"]
+    assert (day["label"], day["holiday"]) == ("法定节假日", "国庆节")
+
+
+@pytest.mark.parametrize("at", ["2026-10-01T23:59:00", "2026-10-01 23:59", "明天", None,
+                                "2031-01-01T00:00:00+08:00"])
+def test_a_time_without_an_offset_or_outside_the_calendar_is_refused_and_the_clock_stays(
+        console, sim_clock, at):
+    refused = press(console, "/api/clock", {"action": "set", "at": at})
+    assert refused.status_code == 400
+    assert refused.get_json()["field"] in ("set", "date")
+    assert sim_clock.now() == DEMO_START
+
+
+def test_set_time_before_data_either_portal_holds_is_refused_pointing_at_snapshots(
+        console, portals, sim_clock):
+    mem, national = portals
+    sim_clock.set(datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI))
+    national.test_client().post("/_sim/reset")  # the demo accounts, written at the demo start
+    sent = national.test_client().post("/api/v1/sms-codes", json={"phone": "13912345678",
+                                                                  "purpose": "register"})
+    assert sent.status_code == 200
+    refused = press(console, "/api/clock", {"action": "set", "at": "2026-10-08T08:00:00+08:00"})
+    assert refused.status_code == 400 and "快照" in refused.get_json()["message"]
+    assert sim_clock.now() == datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI)
+
+
+def test_next_due_with_an_empty_queue_says_so(console, sim_clock):
+    refused = press(console, "/api/clock", {"action": "next_due"})
+    assert refused.status_code == 400 and "没有待到期的变更" in refused.get_json()["message"]
+    assert sim_clock.now() == DEMO_START
+
+
+def test_each_pending_change_in_the_queue_carries_its_delay_explanation(console, portals):
+    mem, _ = portals
+    issue(mem)
+    [change] = console.get("/api/state").get_json()["queue"]
+    lines = change["explanation"]
+    assert lines[0] == "2026-10-10T00:00:00+08:00"
+    assert any("10/1–10/7 国庆节" in line for line in lines)
+    assert any("10/10 周六 调休上班" in line for line in lines)
+
+
+def test_a_snapshot_saved_from_the_console_brings_the_world_back(console, portals, sim_clock):
+    mem, _ = portals
+    saved = press(console, "/api/snapshots", {"action": "save", "name": "before-issue"})
+    assert saved.status_code == 200, saved.get_json()
+    key = issue(mem)["certificate_key"]
+    press(console, "/api/clock", {"action": "+1wd"})
+    listed = console.get("/api/snapshots").get_json()["snapshots"]
+    assert [s["name"] for s in listed] == ["demo", "before-issue"]
+    assert listed[1]["clock"] == "2026-09-30T10:00:00+08:00"
+    restored = press(console, "/api/snapshots", {"action": "restore", "name": "before-issue"})
+    assert restored.status_code == 200, restored.get_json()
+    assert mem.test_client().get(f"/_sim/certificates/{key}").status_code == 404
+    assert sim_clock.now() == DEMO_START
+    assert press(console, "/api/snapshots", {"action": "delete", "name": "before-issue"}
+                 ).status_code == 200
+    assert [s["name"] for s in console.get("/api/snapshots").get_json()["snapshots"]] == ["demo"]
+
+
+@pytest.mark.parametrize(("body", "status", "field"), [
+    ({"action": "restore", "name": "nope"}, 404, "snapshot"),
+    ({"action": "save", "name": "Bad Name"}, 400, "name"),
+    ({"action": "save", "name": "demo"}, 400, "name"),
+    ({"action": "delete", "name": "demo"}, 400, "name"),
+    ({"action": "rename", "name": "x"}, 400, "action"),
+])
+def test_a_bad_snapshot_request_names_the_problem_and_changes_nothing(
+        console, sim_clock, body, status, field):
+    refused = press(console, "/api/snapshots", body)
+    assert (refused.status_code, refused.get_json()["field"]) == (status, field)
+    assert [s["name"] for s in console.get("/api/snapshots").get_json()["snapshots"]] == ["demo"]
+    assert sim_clock.now() == DEMO_START
+
+
 @pytest.mark.parametrize(("path", "body"), [("/api/clock", {"action": "+3wd"}),
                                             ("/api/outage", {"mode": "down"}),
-                                            ("/api/replicate", {}), ("/api/reset", {})])
+                                            ("/api/replicate", {}), ("/api/reset", {}),
+                                            ("/api/snapshots", {"action": "save", "name": "x"})])
 def test_a_button_press_without_the_csrf_token_is_refused_and_changes_nothing(
         console, http, sim_clock, path, body):
     before = len(http.calls)

@@ -54,9 +54,9 @@ def test_explain_prints_when_the_licence_reaches_the_national_portal_first(minis
     assert certsim_explain(licence) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "2024-10-08T00:00:00+08:00"
-    assert "working day 1: 9/29 周日 调休上班" in lines
-    assert "skipped 10/1–10/7 国庆节" in lines
-    assert lines[-1] == "state: pending (not delivered yet)"
+    assert "第 1 个工作日：9/29 周日 调休上班" in lines
+    assert "跳过 10/1–10/7 国庆节" in lines
+    assert lines[-1] == "状态：待同步（尚未送达）"
 
 
 def test_explain_finds_a_licence_by_certificate_number_and_item(ministry, capsys):

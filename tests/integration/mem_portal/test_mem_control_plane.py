@@ -109,6 +109,17 @@ def test_the_lag_policy_in_force_fixes_visible_at_when_a_change_is_written(api):
     assert visible_at == datetime(2024, 10, 8, 0, 0, tzinfo=SHANGHAI)
 
 
+def test_the_outbox_explains_on_request_which_days_the_lag_counted(api):
+    api.issue(**HOLDER)
+    [row] = api.ok("GET", "/_sim/outbox")["changes"]
+    assert "explanation" not in row
+    [row] = api.ok("GET", "/_sim/outbox?explain=1")["changes"]
+    lines = row["explanation"]
+    assert lines[0] == "2024-10-08T00:00:00+08:00"
+    assert any("9/29" in line and "调休上班" in line for line in lines)
+    assert any("10/1–10/7 国庆节" in line for line in lines)
+
+
 def test_reset_loads_the_demo_or_empties_the_database(api):
     api.issue(**HOLDER)
     demo = api.ok("POST", "/_sim/reset")
