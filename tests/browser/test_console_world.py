@@ -10,46 +10,22 @@ moment (Saturday 10 October 00:00, a 调休 working day), deliver; save that wor
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import requests
+from support.replication import WatchedReplicator
 
 from certsim import world
 from certsim.apps import ministry, national
 from certsim.console import create_app as create_console
 from shared.world import FileStore, WorldClock, WorldState
-from sync import HttpTransport, Replicator, SyncConfig
+from sync import HttpTransport, SyncConfig
 from sync.runner import build_scheduler
 
 pytestmark = pytest.mark.browser
 
 SECRET = "browser-console-secret"
-RUN_TIMEOUT = 15
 NEW_ITEM = "熔化焊接与热切割作业"  # 张三's licence issued at the demo start
 NEW_ROW = f"张三 · {NEW_ITEM}"
-
-
-class WatchedReplicator(Replicator):
-    """The real replicator, telling the test each time a run ends."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.runs: list = []
-        self.ran = threading.Condition()
-
-    def replicate_due(self, now):
-        report = super().replicate_due(now)
-        with self.ran:
-            self.runs.append(report)
-            self.ran.notify_all()
-        return report
-
-    def wait_for_run(self, after: int):
-        with self.ran:
-            assert self.ran.wait_for(lambda: len(self.runs) > after, RUN_TIMEOUT), \
-                "the replicator did not run"
-            return self.runs[-1]
 
 
 @pytest.fixture

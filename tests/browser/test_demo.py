@@ -14,12 +14,12 @@ in again, binds, views the details and unbinds. Screenshots: reports/screenshots
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
+from support.replication import WatchedReplicator
 
 import mem_portal
 import national_portal
@@ -29,7 +29,7 @@ from mem_portal.models import TABLES as MEM_TABLES
 from national_portal.models import TABLES as NATIONAL_TABLES
 from shared.db import create_schema
 from shared.world import FileStore, WorldClock
-from sync import HttpTransport, Replicator, SyncConfig
+from sync import HttpTransport, SyncConfig
 from sync.runner import build_scheduler
 
 pytestmark = pytest.mark.browser
@@ -37,31 +37,6 @@ pytestmark = pytest.mark.browser
 NAME, ID_NUMBER, PHONE, PASSWORD = "刘洋", "110105198804150012", "13712345678", "Liu@2026yang"
 CATEGORY, ITEM = "焊接与热切割作业", "熔化焊接与热切割作业"
 SECRET = "browser-demo-secret"
-RUN_TIMEOUT = 15  # seconds a replicator run may take to start after 立即同步
-
-
-class WatchedReplicator(Replicator):
-    """The real replicator, telling the test each time a run ends."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.runs: list = []
-        self.ran = threading.Condition()
-
-    def replicate_due(self, now):
-        """Run as usual, then note the report."""
-        report = super().replicate_due(now)
-        with self.ran:
-            self.runs.append(report)
-            self.ran.notify_all()
-        return report
-
-    def wait_for_run(self, after: int):
-        """Wait until more than `after` runs have ended; return the latest report."""
-        with self.ran:
-            assert self.ran.wait_for(lambda: len(self.runs) > after, RUN_TIMEOUT), \
-                "the replicator did not run after 立即同步"
-            return self.runs[-1]
 
 
 @dataclass

@@ -4,11 +4,11 @@ or applied twice, and the world's clock comes back with the data."""
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
+from support.replication import WatchedReplicator
 
 import mem_portal
 import national_portal
@@ -17,31 +17,11 @@ from national_portal.models import AppliedChange, Licence
 from shared.clock import SHANGHAI
 from shared.models import OutboxEntry
 from shared.world import FileStore, WorldClock, WorldState
-from sync import Replicator, SyncConfig, WsgiTransport
+from sync import SyncConfig, WsgiTransport
 from sync.runner import build_scheduler
 
 SECRET = "snapshot-round-trip-secret"
 START = datetime(2024, 9, 27, 17, 0, tzinfo=SHANGHAI)
-WAIT_SECONDS = 30
-
-
-class WatchedReplicator(Replicator):
-    """The real replicator, telling the test each time a run ends."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.ran = threading.Condition()
-
-    def replicate_due(self, now):
-        report = super().replicate_due(now)
-        with self.ran:
-            self.ran.notify_all()
-        return report
-
-    def until(self, condition) -> None:
-        """Wait (runs of the replicator, not the wall clock) until `condition()` holds."""
-        with self.ran:
-            assert self.ran.wait_for(condition, WAIT_SECONDS), "the replicator never got there"
 
 
 @pytest.fixture
