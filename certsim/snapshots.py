@@ -68,11 +68,18 @@ def save(name: str, store: WorldStore | None = None) -> dict:
     target = folder() / name
     target.mkdir(parents=True, exist_ok=True)
     with _held_replication(store) as sessions:
-        state = store.read()
+        state = _at_this_instant(store.read())
         for database, session in sessions.items():
             _write_rows(target / f"{database}.json.gz", session, KEPT[database])
     (target / "world.json").write_text(json.dumps(state.to_json(), ensure_ascii=False))
     return describe(name, state)
+
+
+def _at_this_instant(state: WorldState) -> WorldState:
+    """The world with its clock read now: a running clock is kept as "running from here"."""
+    if state.clock is None or state.clock.frozen:
+        return state
+    return replace(state, clock=ClockState(state.clock.now(), wall_now()))
 
 
 def restore(name: str, store: WorldStore | None = None) -> dict:
@@ -89,11 +96,15 @@ def restore(name: str, store: WorldStore | None = None) -> dict:
 
 
 def saved_state(name: str) -> WorldState:
-    """The clock, lag policy and faults a saved snapshot holds."""
+    """The clock, lag policy and faults a saved snapshot holds; its clock's `at` is the instant
+    it was saved at, and a clock that ran then runs again from there (anchored now)."""
     source = folder() / name
     if not NAME.fullmatch(name or "") or not (source / "world.json").exists():
         raise NotFound("snapshot", f"没有名为 {name!r} 的快照（certsim snapshot list 列出全部）")
-    return WorldState.from_json(json.loads((source / "world.json").read_text("utf-8")))
+    state = WorldState.from_json(json.loads((source / "world.json").read_text("utf-8")))
+    if state.clock is not None and not state.clock.frozen:
+        state = replace(state, clock=ClockState(state.clock.at, wall_now()))
+    return state
 
 
 def load(name: str, sessions: dict[str, Session], *, lease: str | None = None) -> WorldState:

@@ -1,7 +1,8 @@
 """`python -m scenarios run PATH... [--junit FILE] [--html FILE] [--fail-fast]`.
 
 Exit status: 0 when every scenario passed, 1 when any expectation failed (or a scenario
-crashed), 2 when a file could not be loaded (then nothing runs).
+crashed, or a live world could not be put back), 2 when a file could not be loaded or a live
+world could not be saved (then nothing runs).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ import argparse
 import logging
 import os
 import sys
+from contextlib import nullcontext
 
+from scenarios.live import KEPT_AS, ReplayRefused, WorldNotRestored
 from scenarios.loader import ScenarioLoadError, load_files
 from scenarios.reporting.console import ConsoleReport
 from scenarios.reporting.html import write_html
@@ -32,6 +35,10 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="replay against a running ministry portal (control plane on)")
     parser.add_argument("--national-url", metavar="URL",
                         help="replay against a running national portal (control plane on)")
+    parser.add_argument("--keep-replay-world", action="store_true",
+                        help="live replays: do not save the world the portals serve (as "
+                             f"snapshot {KEPT_AS}) and put it back afterwards; leave it as the "
+                             "replay left it")
     parser.add_argument("--no-color", action="store_true", help="plain console output")
     parser.add_argument("--verbose", action="store_true",
                         help="show the replicator's log lines (retries, batches)")
@@ -57,7 +64,22 @@ def run_command(args: argparse.Namespace) -> int:
         print("scenarios: no scenario files found", file=sys.stderr)
         return 2
     _quiet_replicator(args.verbose)
-    factory = live(args.mem_url, args.national_url) if args.mem_url else None
+    factory = live(args.mem_url, args.national_url, keep=args.keep_replay_world) \
+        if args.mem_url else None
+    try:
+        with factory or nullcontext():
+            results = replay(scenarios, factory, calendar, args)
+    except ReplayRefused as exc:
+        print(f"scenarios: {exc}; nothing was run", file=sys.stderr)
+        return 2
+    except WorldNotRestored as exc:
+        print(f"scenarios: {exc}", file=sys.stderr)
+        return 1
+    return 0 if all(r.passed for r in results) and len(results) == len(scenarios) else 1
+
+
+def replay(scenarios: list, factory, calendar, args: argparse.Namespace) -> list:
+    """Replay, print each scenario as it ends, then write the reports asked for."""
     console = ConsoleReport(calendar, color=False if args.no_color else None)
     results = []
     for result in run_all(scenarios, factory, calendar=calendar, fail_fast=args.fail_fast):
@@ -68,7 +90,7 @@ def run_command(args: argparse.Namespace) -> int:
         write_junit(results, args.junit)
     if args.html:
         write_html(results, args.html, calendar)
-    return 0 if all(r.passed for r in results) and len(results) == len(scenarios) else 1
+    return results
 
 
 def _quiet_replicator(verbose: bool) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from scenarios.model import Person, Scenario, Step
 from scenarios.portals import Portal
-from scenarios.results import Event
+from scenarios.results import Change, Event
 from scenarios.world import World
 from shared.workdays import WorkingCalendar
 
@@ -37,6 +37,7 @@ class Context:
     certificates: dict[str, str] = field(default_factory=dict)   # alias -> certificate key
     tokens: dict[tuple[str, str], str] = field(default_factory=dict)  # (portal, person) -> token
     seen_changes: dict[str, set[str]] = field(default_factory=dict)   # change id -> kinds drawn
+    changes: dict[str, Change] = field(default_factory=dict)  # written during the scenario
 
     def portal(self, name: str) -> Portal:
         return self.world.mem if name == "mem" else self.world.national
@@ -58,19 +59,41 @@ class Context:
         return self.world.now()
 
     def event(self, lane: str, kind: str, alias: str, label: str,
-              at: datetime | None = None) -> None:
-        self.events.append(Event(at or self.now(), lane, kind, alias, label))
+              at: datetime | None = None, change: str | None = None) -> None:
+        at = at or self.now()
+        if at >= self.scenario.start:  # the timeline begins at the start
+            self.events.append(Event(at, lane, kind, alias, label, change))
 
-    def observe_replication(self) -> bool:
-        """Draw each certificate's changes (when due, when delivered); say if any is due now."""
+    def observe_replication(self, step: int | None = None) -> bool:
+        """Note and draw each named certificate's changes (written, due, delivered, and why
+        visible then); say if any is due now. `step`: the step observing (None: the start)."""
         now, due_now = self.now(), False
         for alias, key in self.certificates.items():
-            rows = self.world.mem.ok("GET", f"/_sim/outbox?key={key}&limit=1000")["changes"]
+            rows = self.world.mem.ok(
+                "GET", f"/_sim/outbox?key={key}&limit=1000&explain=1")["changes"]
             for row in rows:
+                self._note_change(alias, row, step)
                 self._draw_change(alias, row)
                 due_now |= row.get("state") == "pending" and bool(row.get("visible_at")) and (
                     datetime.fromisoformat(row["visible_at"]) <= now)
         return due_now
+
+    def _note_change(self, alias: str, row: dict, step: int | None) -> None:
+        """Keep a change written since the start with its latest explanation; draw the ones
+        the starting snapshot wrote (a step draws its own)."""
+        written = datetime.fromisoformat(row["created_at"])
+        if written < self.scenario.start:
+            return
+        visible = datetime.fromisoformat(row["visible_at"]) if row.get("visible_at") else None
+        known = self.changes.get(row["change_id"])
+        if known is None:
+            known = self.changes[row["change_id"]] = Change(
+                row["change_id"], alias, row["kind"], written, visible, step=step)
+            if step is None:
+                self.event("ministry", row["kind"], alias,
+                           f"{alias} {KIND_LABELS.get(row['kind'], row['kind'])}", written,
+                           row["change_id"])
+        known.visible_at, known.explanation = visible, list(row.get("explanation") or [])
 
     def _draw_change(self, alias: str, row: dict) -> None:
         drawn = self.seen_changes.setdefault(row["change_id"], set())
@@ -78,9 +101,9 @@ class Context:
         if "due" not in drawn and row.get("visible_at"):
             drawn.add("due")
             self.event("replication", "due", alias, f"{alias} {what}到期",
-                       datetime.fromisoformat(row["visible_at"]))
+                       datetime.fromisoformat(row["visible_at"]), row["change_id"])
         if "delivered" not in drawn and row.get("state") == "delivered" and row.get(
                 "delivered_at"):
             drawn.add("delivered")
             self.event("national", "delivered", alias, f"{alias} {what}送达",
-                       datetime.fromisoformat(row["delivered_at"]))
+                       datetime.fromisoformat(row["delivered_at"]), row["change_id"])

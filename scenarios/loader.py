@@ -15,8 +15,9 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from scenarios.model import Person, Scenario, Step
+from scenarios.model import NamedCertificate, Person, Scenario, Step
 from scenarios.schema_errors import describe
+from scenarios.start_checks import StartChecks
 from scenarios.timing import after, parse_date, parse_time
 from scenarios.yamltree import Document, Problem, YamlProblems, read_document
 from shared.errors import DomainError
@@ -54,9 +55,10 @@ def _validator(ref: str | None = None) -> Draft202012Validator:
 
 @cache
 def _top_level_validator() -> Draft202012Validator:
-    """Validate everything but the steps themselves (each step is checked on its own)."""
+    """Validate everything but the steps and the start (each is checked on its own)."""
     top = json.loads(json.dumps(schema()))
     top["properties"]["steps"]["items"] = True
+    top["properties"]["start"] = True  # checked on its own: a time or a snapshot
     return Draft202012Validator(top)
 
 
@@ -126,8 +128,12 @@ def _schema_problems(doc: Document):
 
 
 def _schema_errors(data):
-    """Yield (path prefix, error) from the top level, then from each step."""
+    """Yield (path prefix, error) from the top level, the start, then from each step."""
     yield from (((), e) for e in _top_level_validator().iter_errors(data))
+    start = data.get("start") if isinstance(data, dict) else None
+    if start is not None:  # the form written decides the definition: clearer messages
+        ref = "#/$defs/snapshot_start" if isinstance(start, dict) else "#/$defs/time"
+        yield from ((("start",), e) for e in _validator(ref).iter_errors(start))
     steps = data.get("steps") if isinstance(data, dict) else None
     if not isinstance(steps, list):
         return
@@ -144,8 +150,8 @@ def _line_column(doc: Document, path: tuple, key: bool) -> tuple[int, int]:
     return mark.line, mark.column
 
 
-class _Checker:
-    """The checks after the schema: times, lag, aliases and time order."""
+class _Checker(StartChecks):
+    """The checks after the schema: start, times, lag, aliases and time order."""
 
     def __init__(self, doc: Document, filename: str, calendar: WorkingCalendar):
         self.doc, self.filename, self.calendar = doc, filename, calendar
@@ -175,7 +181,7 @@ class _Checker:
     def scenario(self, path: Path) -> Scenario:
         """Build the Scenario, recording every problem found on the way."""
         data = self.doc.value
-        start = self.time(("start",))
+        start, snapshot = self.start()
         lag = data.get("replication", {}).get("lag")
         if lag is not None:
             try:
@@ -184,13 +190,15 @@ class _Checker:
                 self.problem(("replication", "lag"), exc.message)
         people = {alias: self.person(alias, i, spec)
                   for i, (alias, spec) in enumerate(data.get("people", {}).items())}
+        named = self.named_certificates(snapshot, people)
         steps = [self.step(i, raw) for i, raw in enumerate(data["steps"])]
-        self.check_aliases(steps, people)
+        self.check_aliases(steps, people, named)
         if start is not None:
             self.check_time_order(steps, start)
         return Scenario(path=path, name=data["name"], start=start, steps=steps, people=people,
                         description=data.get("description"),
-                        lag=None if lag is None else str(lag))
+                        lag=None if lag is None else str(lag), snapshot=snapshot,
+                        certificates=named)
 
     def person(self, alias: str, position: int, spec: dict) -> Person:
         """Build a Person, filling the fields the file leaves out."""
@@ -216,9 +224,11 @@ class _Checker:
                     at=self.time((*where, "at")) if "at" in raw else None,
                     note=raw.get("note"), line=mark.line, column=mark.column)
 
-    def check_aliases(self, steps: list[Step], people: dict[str, Person]) -> None:
-        """Every person must be listed; every certificate named by an earlier `as`."""
-        certificates: dict[str, int] = {}
+    def check_aliases(self, steps: list[Step], people: dict[str, Person],
+                      named: dict[str, NamedCertificate]) -> None:
+        """Every person must be listed; every certificate named under `certificates` or by an
+        earlier `as`."""
+        certificates: dict[str, int] = dict.fromkeys(named, 0)  # 0: under `certificates`
         for step in steps:
             where = ("steps", step.number - 1)
             if step.person is not None and step.person not in people:
@@ -238,8 +248,8 @@ class _Checker:
     def define(self, certificates: dict[str, int], step: Step, path: tuple) -> None:
         alias = step.params["as"]
         if alias in certificates:
-            self.problem(path, f"certificate {alias!r} is already named by step "
-                               f"{certificates[alias]}")
+            by = f"step {certificates[alias]}" if certificates[alias] else "`certificates`"
+            self.problem(path, f"certificate {alias!r} is already named by {by}")
         certificates.setdefault(alias, step.number)
 
     def check_time_order(self, steps: list[Step], start: datetime) -> None:

@@ -20,6 +20,16 @@ class Person:
 
 
 @dataclass(frozen=True)
+class NamedCertificate:
+    """A certificate the starting snapshot already holds, named for later steps."""
+
+    alias: str
+    person: str   # the holder, a person of `people`
+    item: str     # 操作项目, e.g. 熔化焊接与热切割作业
+    line: int
+
+
+@dataclass(frozen=True)
 class Step:
     """One `do` with its parameters and expectations, and where it was written."""
 
@@ -54,11 +64,13 @@ class Scenario:
 
     path: Path
     name: str
-    start: datetime
+    start: datetime            # the simulated clock when the first step runs
     steps: list[Step]
     people: dict[str, Person] = field(default_factory=dict)
     description: str | None = None
     lag: str | None = None
+    snapshot: str | None = None  # the world it starts from; None: an empty world
+    certificates: dict[str, NamedCertificate] = field(default_factory=dict)  # held by it
 
     @property
     def label(self) -> str:

@@ -19,6 +19,21 @@ class Event:
     kind: str          # issued, reviewed, renewed, revoked, cancelled, due, delivered, bound, ...
     certificate: str   # the scenario's alias (or the key when it has none)
     label: str         # what the report prints next to the mark
+    change: str | None = field(default=None, compare=False)  # outbox change id (random)
+
+
+@dataclass
+class Change:
+    """A change of a named licence written during the scenario, and why it becomes visible on
+    the national portal when it does (the ministry's explanation, as last seen)."""
+
+    change_id: str
+    certificate: str            # the scenario's alias
+    kind: str                   # issued, reviewed, reissued, renewed, revoked, cancelled
+    written_at: datetime
+    visible_at: datetime | None  # None: held for a manual release
+    explanation: list[str] = field(default_factory=list)
+    step: int | None = None     # the step that wrote it (None: the starting snapshot)
 
 
 @dataclass
@@ -40,6 +55,7 @@ class ScenarioResult:
     scenario: Scenario
     steps: list[StepResult] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    changes: dict[str, Change] = field(default_factory=dict)  # by change id, in order seen
     end: datetime | None = None     # simulated time at the end
     wall_seconds: float = 0.0
     crash: str | None = None        # an unexpected exception, with its traceback

@@ -10,10 +10,12 @@ from time import perf_counter
 from scenarios.actions import ACTIONS
 from scenarios.context import Context, Outcome
 from scenarios.expectations import compare
+from scenarios.live import LiveWorlds
 from scenarios.model import Scenario, Step
 from scenarios.portals import ApiError
 from scenarios.results import ScenarioResult, StepResult
-from scenarios.world import InProcessWorld, InProcessWorlds, LiveWorld, World
+from scenarios.starting import StartError, name_certificates
+from scenarios.world import InProcessWorld, InProcessWorlds, World
 from shared.settings import read_settings
 from shared.workdays import WorkingCalendar
 
@@ -27,12 +29,16 @@ MOVES_REPLICATION = WRITES_CHANGES | {"wait", "sync", "check"}
 
 def in_process(scenario: Scenario) -> World:
     """Build both apps and the replicator on one simulated clock at the scenario's start."""
-    return InProcessWorld(scenario.start, scenario.lag)
+    return InProcessWorld(scenario.start, scenario.lag, snapshot=scenario.snapshot)
 
 
-def live(mem_url: str, national_url: str) -> WorldFactory:
-    """Return a factory that replays against servers already running (their data is reset)."""
-    return lambda scenario: LiveWorld(scenario.start, scenario.lag, mem_url, national_url)
+def live(mem_url: str, national_url: str, *, keep: bool = False) -> LiveWorlds:
+    """Return a factory that replays against servers already running (their data is reset).
+
+    Used with `with`, it saves the world they serve first and puts it back at the end (unless
+    `keep`); called alone, it just replays.
+    """
+    return LiveWorlds(mem_url, national_url, keep=keep)
 
 
 def run_scenario(scenario: Scenario, world_factory: WorldFactory = in_process,
@@ -43,12 +49,17 @@ def run_scenario(scenario: Scenario, world_factory: WorldFactory = in_process,
     world = None
     try:
         world = world_factory(scenario)
-        context = Context(world, scenario, calendar or read_settings(os.environ).calendar(), result.events)
+        context = Context(world, scenario, calendar or read_settings(os.environ).calendar(),
+                          result.events, changes=result.changes)
+        context.certificates.update(name_certificates(scenario, world.mem))
+        context.observe_replication()  # what the starting snapshot holds of the named ones
         for step in scenario.steps:
             outcome = run_step(context, step)
             result.steps.append(outcome)
             if not outcome.passed:
                 break
+    except StartError as error:  # the world lacks what the scenario names: say which
+        result.crash = str(error)
     except Exception:  # a crash is reported against the scenario, the replay goes on
         result.crash = traceback.format_exc(limit=8)
     finally:
@@ -74,10 +85,10 @@ def run_step(context: Context, step: Step) -> StepResult:
                           summary=f"{error.code}: {error.message}")
     failures = compare(step, outcome)
     if step.at is not None or step.action in MOVES_REPLICATION:
-        due_now = context.observe_replication()
+        due_now = context.observe_replication(step.number)
         if due_now and step.action in WRITES_CHANGES:  # e.g. lag 0: deliver it now
             context.world.move_to(context.now())
-            context.observe_replication()
+            context.observe_replication(step.number)
     return StepResult(step=step, at=at, passed=not failures, summary=outcome.summary,
                       failures=failures, wall_ms=(perf_counter() - started) * 1000)
 

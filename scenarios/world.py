@@ -3,18 +3,19 @@
 - `InProcessWorld` (default): both Flask apps on fresh in-memory databases and the replicator
   (its in-process WSGI transport), all on one `SimulatedClock`. Moving the clock uses the
   replicator's own `SimulatedStepper`, so every change is delivered at the moment it falls due.
-- `LiveWorld`: servers started elsewhere (`--mem-url`, `--national-url`) with the control plane
-  on; the clock is moved through the ministry's `/_sim/clock`, one due moment at a time, and the
-  live replicator is asked to run at each through `/_sim/replication/tick`.
+- `scenarios.live.LiveWorld`: servers started elsewhere (`--mem-url`, `--national-url`).
+
+A world starts empty, from the demo, or from a saved snapshot (`start: {snapshot: NAME}`);
+whatever the snapshot holds that is due by the start is delivered before the first step.
 """
 
 from __future__ import annotations
 
-import threading
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from scenarios.portals import FlaskPortal, HttpPortal, Portal
-from shared.clock import SimulatedClock, wall_now
+from scenarios.portals import FlaskPortal, Portal
+from scenarios.starting import DEMO
+from shared.clock import SimulatedClock
 
 SECRET = "certsim-scenario-replay-secret"
 
@@ -49,9 +50,9 @@ class InProcessWorld(World):
     so one pair of apps serves many scenarios (building apps costs more than a short scenario).
     """
 
-    def __init__(self, start: datetime, lag: str | None = None, *, urls=None):
-        import mem_portal
-        import national_portal
+    def __init__(self, start: datetime, lag: str | None = None, *, urls=None,
+                 snapshot: str | None = None):
+        from certsim import apps  # the portals with their demo, as `certsim run` serves them
         from mem_portal.control import REPLICATION_TICK
         from mem_portal.models import TABLES as MEM_TABLES
         from national_portal.models import TABLES as NATIONAL_TABLES
@@ -60,18 +61,16 @@ class InProcessWorld(World):
         self.clock = SimulatedClock(start)
         urls = urls or _memory_url
         common = {"SIM_ENABLED": True, "SYNC_SECRET": SECRET, "TESTING": True}
-        mem_app = mem_portal.create_app({**common, "DATABASE_URL": urls("mem")}, clock=self.clock)
-        national_app = national_portal.create_app(
-            {**common, "DATABASE_URL": urls("national")}, clock=self.clock)
+        mem_app = apps.ministry({**common, "DATABASE_URL": urls("mem")}, clock=self.clock)
+        national_app = apps.national({**common, "DATABASE_URL": urls("national")},
+                                     clock=self.clock)
         self.apps = (mem_app, national_app)
         for app, tables in zip(self.apps, (MEM_TABLES, NATIONAL_TABLES), strict=True):
             create_schema(app.extensions["certsim"].engine, tables)
         self.default_lag = str(mem_app.config["SYNC_LAG"])
         mem_app.extensions[REPLICATION_TICK] = self._tick
         self.mem, self.national = FlaskPortal("mem", mem_app), FlaskPortal("national", national_app)
-        self._start_replicator()
-        if lag is not None:
-            self.mem.ok("PUT", "/_sim/lag", {"lag": lag, "seed": 0})
+        self.begin(start, lag, snapshot, fresh=True)
 
     def _start_replicator(self) -> None:
         """Attach a fresh replicator (in-process WSGI transport) and its simulated-time stepper."""
@@ -83,15 +82,50 @@ class InProcessWorld(World):
                             backoff_max=3600)
         self.stepper = SimulatedStepper(Replicator(transport, config), self.clock)
 
-    def restart(self, start: datetime, lag: str | None) -> None:
-        """Empty both portals, heal the national ingest, set the clock and lag, new replicator."""
+    def restart(self, start: datetime, lag: str | None, snapshot: str | None = None) -> None:
+        """Start the next scenario in these apps (see `begin`)."""
+        self.begin(start, lag, snapshot)
+
+    def begin(self, start: datetime, lag: str | None, snapshot: str | None = None, *,
+              fresh: bool = False) -> None:
+        """Put the world in its starting state: empty (`fresh`: it is already), the demo or a
+        saved snapshot; the clock at `start`, the lag, the national ingest healed (or as the
+        snapshot has it), a new replicator; then deliver what is due by `start`.
+
+        The demo is written under the scenario's lag (else the configured one); a saved
+        snapshot keeps the lag it holds unless the scenario gives one.
+        """
         self.clock.set(start)
-        self.mem.ok("POST", "/_sim/reset", {"empty": True})
-        self.national.ok("POST", "/_sim/reset", {"empty": True})
-        self.national.ok("POST", "/_sim/faults", {"mode": "up"})
         self.mem.ok("PUT", "/_sim/lag", {"lag": lag if lag is not None else self.default_lag,
                                          "seed": 0})
+        if snapshot not in (None, DEMO):
+            self._load(snapshot, keep_lag=lag is None)
+        elif snapshot == DEMO or not fresh:
+            body = {} if snapshot == DEMO else {"empty": True}
+            self.mem.ok("POST", "/_sim/reset", body)
+            self.national.ok("POST", "/_sim/reset", body)
+            self.national.ok("POST", "/_sim/faults", {"mode": "up"})
         self._start_replicator()
+        if snapshot is not None:
+            self.move_to(start)
+
+    def _load(self, name: str, *, keep_lag: bool) -> None:
+        """Write a saved snapshot's rows into both databases; take its lag and fault switch."""
+        from certsim import snapshots
+
+        sessions = {database: app.extensions["certsim"].sessions()
+                    for database, app in zip(("mem", "national"), self.apps, strict=True)}
+        try:
+            state = snapshots.load(name, sessions)
+        finally:
+            for session in sessions.values():
+                session.close()
+        if keep_lag:
+            self.mem.ok("PUT", "/_sim/lag", {"lag": state.lag, "seed": state.lag_seed})
+        faults = {"mode": state.faults.mode, "calls": state.faults.calls,
+                  "delay": state.faults.delay}
+        self.national.ok("POST", "/_sim/faults", {k: v for k, v in faults.items()
+                                                  if v is not None})
 
     def _tick(self) -> dict:
         """Run the replicator until nothing due is left at the current time."""
@@ -129,9 +163,10 @@ class InProcessWorlds:
 
     def __call__(self, scenario) -> World:
         if self.world is None:
-            self.world = InProcessWorld(scenario.start, scenario.lag, urls=self.urls)
+            self.world = InProcessWorld(scenario.start, scenario.lag, urls=self.urls,
+                                        snapshot=scenario.snapshot)
         else:
-            self.world.restart(scenario.start, scenario.lag)
+            self.world.restart(scenario.start, scenario.lag, scenario.snapshot)
         return _Borrowed(self)
 
     def discard(self) -> None:
@@ -163,51 +198,3 @@ def _memory_url(database: str) -> str:
     """A private in-memory SQLite database: SQLAlchemy keeps one connection per thread for it,
     and replay runs every request of both apps and the replicator in this one thread."""
     return "sqlite:///:memory:"
-
-
-class LiveWorld(World):
-    """Servers running elsewhere, their clock and replication driven by the control plane."""
-
-    SETTLE_SECONDS = 30.0
-
-    def __init__(self, start: datetime, lag: str | None, mem_url: str, national_url: str):
-        self.mem, self.national = HttpPortal("mem", mem_url), HttpPortal("national", national_url)
-        self.mem.ok("POST", "/_sim/reset", {"empty": True})
-        self.national.ok("POST", "/_sim/reset", {"empty": True})
-        self.mem.ok("POST", "/_sim/clock", {"set": start.isoformat(), "freeze": True})
-        if lag is not None:
-            self.mem.ok("PUT", "/_sim/lag", {"lag": lag})
-
-    def now(self) -> datetime:
-        return datetime.fromisoformat(self.mem.ok("GET", "/_sim/clock")["now"])
-
-    def move_to(self, moment: datetime) -> None:
-        """Step the shared clock through each due moment up to `moment`, ticking at each."""
-        while True:
-            due = self._next_due(self.now(), moment)
-            self.mem.ok("POST", "/_sim/clock", {"set": (due or moment).isoformat()})
-            self.replicate()
-            if due is None:
-                return
-
-    def _next_due(self, now: datetime, until: datetime) -> datetime | None:
-        rows = self.mem.ok("GET", "/_sim/outbox?state=pending&limit=1000")["changes"]
-        moments = sorted(datetime.fromisoformat(r["visible_at"]) for r in rows
-                         if r.get("visible_at"))
-        return next((m for m in moments if now < m <= until), None)
-
-    def replicate(self) -> dict:
-        """Ask the live replicator to run now and wait (wall time) until it has settled."""
-        before = self.mem.ok("GET", "/_sim/replication").get("last_run")
-        answer = self.mem.ok("POST", "/_sim/replication/tick", {})
-        if answer.get("ran"):
-            return answer
-        deadline = wall_now() + timedelta(seconds=self.SETTLE_SECONDS)
-        pause = threading.Event()
-        while wall_now() < deadline:
-            state = self.mem.ok("GET", "/_sim/replication")
-            if state.get("due_not_applied") == 0 or state.get("last_run") != before:
-                return state
-            pause.wait(0.05)  # live servers only: give the replicator's poll a moment
-        raise TimeoutError("the replicator did not answer the tick request within "
-                           f"{self.SETTLE_SECONDS:.0f} s; is `python -m sync` running?")

@@ -29,10 +29,7 @@ def _environment() -> Environment:
 def html_report(results: list[ScenarioResult], calendar: WorkingCalendar,
                 title: str = "场景回放报告") -> str:
     """Return the whole report as one self-contained HTML page."""
-    scenarios = [{"result": r, "timeline": build_timeline(r, calendar),
-                  "anchor": f"s{i}", "open": not r.passed or len(results) <= 3,
-                  "days": {s.step.number: day_label(s.at.astimezone(SHANGHAI).date(), calendar)
-                           for s in r.steps}}
+    scenarios = [_scenario(r, f"s{i}", calendar, open_all=len(results) <= 3)
                  for i, r in enumerate(results, 1)]
     failed = sum(1 for r in results if not r.passed)
     return _environment().get_template("report.html").render(
@@ -48,3 +45,21 @@ def write_html(results: list[ScenarioResult], path: str | Path,
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html_report(results, calendar), "utf-8")
+
+
+def _scenario(result: ScenarioResult, anchor: str, calendar: WorkingCalendar, *,
+              open_all: bool) -> dict:
+    """What the template shows of one scenario; each change gets an anchor its marks and its
+    step link to, where the explanation of its delay is."""
+    changes = [{"change": c, "anchor": f"{anchor}-c{i}"}
+               for i, c in enumerate(result.changes.values(), 1)]
+    links = {c["change"].change_id: "#" + c["anchor"] for c in changes}
+    by_step: dict[int, list[dict]] = {}
+    for c in changes:
+        if c["change"].step is not None:
+            by_step.setdefault(c["change"].step, []).append(c)
+    return {"result": result, "timeline": build_timeline(result, calendar, links),
+            "anchor": anchor, "open": not result.passed or open_all, "changes": changes,
+            "step_changes": by_step,
+            "days": {s.step.number: day_label(s.at.astimezone(SHANGHAI).date(), calendar)
+                     for s in result.steps}}

@@ -36,6 +36,7 @@ class Mark:
     label_y: float = 0.0
     anchor: str = "start"
     kind: str = ""
+    href: str | None = None  # where the report explains this change
 
 
 @dataclass
@@ -55,8 +56,10 @@ class Timeline:
     now_x: float | None = None
 
 
-def build_timeline(result: ScenarioResult, calendar: WorkingCalendar) -> Timeline:
-    """Lay out the events and steps of one scenario on the simulated-time axis."""
+def build_timeline(result: ScenarioResult, calendar: WorkingCalendar,
+                   links: dict[str, str] | None = None) -> Timeline:
+    """Lay out the events and steps of one scenario on the simulated-time axis; `links` maps
+    a change id to where the report explains it (its marks link there)."""
     start, end = _span(result)
     scale = _Scale(start, end)
     colours = _colours(result.events)
@@ -66,7 +69,9 @@ def build_timeline(result: ScenarioResult, calendar: WorkingCalendar) -> Timelin
                                              for c, k in colours.items()])
     timeline.ticks, timeline.rest_days = _ticks(scale, calendar)
     for event in result.events:
-        timeline.marks.append(_mark(event, scale, lanes, lane_rows, colours))
+        mark = _mark(event, scale, lanes, lane_rows, colours)
+        mark.href = (links or {}).get(event.change)
+        timeline.marks.append(mark)
     timeline.paths = _paths(result.events, timeline.marks, colours)
     timeline.outages = _outages(result.events, scale, lanes[1], result.end)
     steps_y = lanes[-1]["y"] + lanes[-1]["height"] + 14

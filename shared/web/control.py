@@ -55,6 +55,7 @@ def control_blueprint(import_name: str, tables: Sequence[Table], data_tables: Se
                        name=current_app.config["SITE_NAME"], clock=clock_json(),
                        public_url=current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/"),
                        counts=count_rows(get_session(), tables), world=get_world().where,
+                       database=get_session().get_bind().url.render_as_string(hide_password=True),
                        latest_written_at=_iso(latest_instant(get_session(), data_tables)),
                        **figures())
 

@@ -12,7 +12,7 @@ from scenarios.reporting.console import ConsoleReport
 from scenarios.reporting.html import html_report
 from scenarios.reporting.junit import junit_xml
 from scenarios.reporting.timeline import build_timeline
-from scenarios.results import Event, ScenarioResult, StepResult
+from scenarios.results import Change, Event, ScenarioResult, StepResult
 from shared.clock import SHANGHAI
 from shared.workdays import WorkingCalendar
 
@@ -107,3 +107,36 @@ def test_the_html_report_is_one_page_with_a_timeline_per_scenario():
     assert "c1 到期" in page and "c1 送达" in page and "c1 绑定" in page
     assert "expected bound [c1], got error not_found" in page
     assert "http://" not in page.replace("http://www.w3.org", "")  # no external assets
+
+
+EXPLANATION = ["2024-10-08T00:00:00+08:00", "变更：签发，写入于 2024-09-27T17:00:00+08:00",
+               "跳过 10/1–10/7 国庆节", "自第 3 个工作日 00:00 起可见：2024-10-08T00:00:00+08:00"]
+
+
+def explained_result() -> ScenarioResult:
+    """The passing result, its issue drawn from the outbox with the change's explanation."""
+    result = scenario_result(failing=False)
+    due = result.events[1].at
+    result.events[1:3] = [Event(due, "replication", "due", "c1", "c1 到期", "change-1"),
+                          Event(due, "national", "delivered", "c1", "c1 送达", "change-1")]
+    result.changes["change-1"] = Change("change-1", "c1", "issued", START, due, EXPLANATION,
+                                        step=1)
+    return result
+
+
+def test_the_html_report_explains_why_each_change_becomes_visible_when_it_does():
+    page = html_report([explained_result()], CALENDAR)
+    row = page[page.index('<tr id="s1-c1">'):]
+    row = row[:row.index("</tr>")]
+    assert "为何此时可见" in row and "2024-10-08 00:00" in row
+    for line in EXPLANATION:
+        assert line in row
+    assert page.count('<a href="#s1-c1">') == 3  # the due and delivered marks, the issue step
+    assert "为何此时可见：c1 签发 →" in page
+
+
+def test_the_timeline_links_the_marks_of_a_change_to_its_explanation():
+    timeline = build_timeline(explained_result(), CALENDAR, {"change-1": "#s1-c1"})
+    assert [(m.kind, m.href) for m in timeline.marks] == [
+        ("issued", None), ("due", "#s1-c1"), ("delivered", "#s1-c1"), ("bound", None)]
+
