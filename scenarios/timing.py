@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from shared.clock import SHANGHAI
-from shared.workdays import WorkingCalendar, advance_working_days
+from shared.workdays import WorkingCalendar, advance_by
 
 DURATION = re.compile(r"^([1-9]\d*)(s|m|h|d|wd)$")
-UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 def parse_time(text: str) -> datetime:
@@ -26,18 +25,12 @@ def parse_date(text: str) -> date:
 
 
 def after(moment: datetime, duration: str, calendar: WorkingCalendar) -> datetime:
-    """Return `moment` moved forwards by `duration` ("90s", "2h", "3d", "3wd").
-
-    Working days are advanced as the console advances them (`advance_working_days`): the same
-    time of day on the N-th working day after the current date, even from a rest day.
-    """
-    match = DURATION.match(duration)
-    if match is None:
+    """Return `moment` moved forwards by `duration` ("90s", "2h", "3d", "3wd"), as the console
+    and `certsim clock advance` move it (`shared.workdays.advance_by`): working days keep the
+    time of day, on the N-th working day after the current date, even from a rest day."""
+    if DURATION.match(duration) is None:
         raise ValueError(f"{duration!r} is not a duration (e.g. 90s, 2h, 3d, 3wd)")
-    count, unit = int(match[1]), match[2]
-    if unit != "wd":
-        return moment + timedelta(**{UNITS[unit]: count})
-    return advance_working_days(moment, count, calendar)
+    return advance_by(moment, duration, calendar)
 
 
 def shanghai_date(moment: datetime) -> date:
