@@ -1,5 +1,5 @@
-"""`certsim …`: back office, clock, snapshots, calendar, migrations, demo data, explain, export,
-replay and run.
+"""`certsim …`: back office, clock, snapshots, calendar, migrations, demo data, issuers,
+explain, export, replay and run.
 
 Each subcommand lives in a small function; `main` parses and dispatches, and turns a domain
 error into one clear line on stderr and exit status 2.
@@ -65,7 +65,16 @@ def cmd_seed_demo(args) -> int:
     return 0
 
 
-QUIET = ("clock", "run", "snapshot", "calendar", "migrate")  # they say the time, or need none
+def cmd_authorities(args) -> int:
+    """List the issuers a certificate may name: 签发机关, region code, credit code."""
+    from shared.authorities import AUTHORITIES
+
+    for authority in AUTHORITIES.values():
+        print(f"{authority.name}\t{authority.region_code}\t{authority.code}")
+    return 0
+
+
+QUIET = ("clock", "run", "snapshot", "calendar", "migrate", "authorities")  # they say the time, or need none
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="apply the Alembic migrations")
     p.add_argument("database", nargs="?", choices=["mem", "national"])
     p.set_defaults(func=cmd_migrate)
+    p = sub.add_parser("authorities", help="list the issuers (签发机关) --authority accepts")
+    p.set_defaults(func=cmd_authorities)
     p = sub.add_parser("seed-demo", help="load the demo holders and certificates")
     p.set_defaults(func=cmd_seed_demo)
     for module in (backoffice, clock, snapshots, explain, export, replay, run):

@@ -33,7 +33,8 @@ def licence_list():
     """我的证照: the bound licences with their status today."""
     rows = licences.bound_licences(get_session(), get_clock(), api_account(),
                                    request.args.get("status"))
-    return jsonify({"licences": [licence_json(row) for row in rows]})
+    return jsonify({"licences": [licence_json(row) for row in rows],
+                    "guidance": licences.guidance_json()})
 
 
 @bp.post("/licences/bind")
@@ -41,8 +42,11 @@ def bind():
     """绑定证照 after 实人认证: bind every eligible replicated licence of the holder."""
     result = licences.bind_licences(get_session(), get_clock(), api_account(),
                                     api_login().marker, body_text(json_body(), "type"))
-    return jsonify({"bound": [licence.certificate_key for licence in result.newly_bound],
-                    "licences": [licence_json(row) for row in result.licences]})
+    answer = {"bound": [licence.certificate_key for licence in result.newly_bound],
+              "licences": [licence_json(row) for row in result.licences]}
+    if not result.newly_bound:  # 均已绑定: the one looked for may not have arrived yet
+        answer |= {"message": licences.ALL_BOUND, "guidance": licences.guidance_json()}
+    return jsonify(answer)
 
 
 @bp.get("/licences/<key>")

@@ -1,5 +1,5 @@
-"""The simulator console: one page that shows and steers the world (clock, queue, outage, SMS,
-snapshots).
+"""The simulator console: one page that shows and steers the world (clock, queue, outage, SMS
+and captcha answers, snapshots).
 
 It holds no state of its own: the figures come from the portals' control planes (`/_sim/...`)
 over HTTP and the buttons call them; snapshots (both databases at once) go through
@@ -69,13 +69,16 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.get("/api/state")
     def state():
-        """Gather clock, lag, replication queue, outage mode and SMS inboxes."""
+        """Gather clock, lag, replication queue, outage mode, the captchas still open and
+        (given a phone) its SMS inboxes."""
         phone = request.args.get("phone", "")
         clock = call("mem", "GET", "/_sim/clock")
         replication = call("mem", "GET", "/_sim/replication")
         data = {"clock": clock, "day": days.describe(DayFacts.parse(clock["now"])),
                 "replication": replication, "queue": queue(replication["checkpoint"]),
                 "faults": call("national", "GET", "/_sim/faults")}
+        data["captchas"] = {portal: call(portal, "GET", "/_sim/captchas")["captchas"]
+                            for portal in ("mem", "national")}
         if phone:
             data["sms"] = {"mem": call("mem", "GET", "/_sim/sms", params={"phone": phone}),
                            "national": call("national", "GET", "/_sim/sms",

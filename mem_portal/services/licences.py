@@ -46,9 +46,27 @@ class Guidance:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """One reason, said once, and the certificates ("作业类别 / 操作项目") it applies to."""
+
+    message: str
+    certificates: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class MyLicences:
     licences: list[Certificate]
-    guidance: list[Guidance]
+    guidance: list[Guidance]   # one a certificate without an e-licence (the API's list)
+
+    @property
+    def reasons(self) -> list[Reason]:
+        """The FAQ box's lines: each reason once, in first-seen order, naming its certificates."""
+        named: dict[str, list[str]] = {}
+        for item in self.guidance:
+            names = named.setdefault(item.message, [])
+            if item.item:
+                names.append(f"{item.category} / {item.item}")
+        return [Reason(message, tuple(names)) for message, names in named.items()]
 
 
 def my_licences(session: Session, now: datetime, account: Account) -> MyLicences:

@@ -24,6 +24,7 @@ from shared.accounts.passwords import PASSWORD_RULE
 from shared.accounts.registration import register_account, registration_from_form
 from shared.errors import DomainError, FieldErrors, NotFound
 from shared.web.errors import error_json
+from shared.web.face_checks import REGISTERING
 from shared.web.logins import end_page_login, page_login, start_page_login
 from shared.web.resources import get_clock, get_session
 from shared.web.security import safe_next
@@ -36,16 +37,20 @@ KEPT_FIELDS = ("phone", "name", "id_number", "id_valid_from", "id_long_term", "s
 def login():
     """Show 自然人用户登录 and log in by phone or ID number and password."""
     if request.method == "GET":
-        return render_template("auth/login.html", login=request.args.get("login", ""), error=None)
+        return render_template("auth/login.html", login=request.args.get("login", ""),
+                               error=None, errors={})
     try:
         row = log_in(get_session(), get_clock(), request.form.get("login", ""),
                      request.form.get("password", ""), "web", require_verified=True)
     except RegistrationIncomplete as exc:
-        session["registering"] = exc.account.id
+        session[REGISTERING] = exc.account.id
         return redirect(url_for("auth.register_verify", incomplete=1))
+    except FieldErrors as exc:
+        return render_template("auth/login.html", login=request.form.get("login", ""),
+                               error=None, errors=exc.errors), 200
     except DomainError as exc:
         return render_template("auth/login.html", login=request.form.get("login", ""),
-                               error=exc), 200
+                               error=exc, errors={}), 200
     start_page_login(row)
     return redirect(safe_next(request.args.get("next")) or url_for("space.home"))
 
@@ -71,7 +76,7 @@ def register():
         return _register_form(request.form, exc.errors)
     except DomainError as exc:
         return _register_form(request.form, {exc.field or "phone": exc.message})
-    session["registering"] = account.id
+    session[REGISTERING] = account.id
     return redirect(url_for("auth.register_verify"))
 
 
@@ -86,7 +91,7 @@ def _register_form(values, errors: dict[str, str]):
 @bp.get("/register/verify")
 def register_verify():
     """Step 2, 实人认证: show the face-check QR codes for the new account."""
-    account_id = session.get("registering")
+    account_id = session.get(REGISTERING)
     if account_id is None:
         return redirect(url_for("auth.register"))
     ticket = start_registration_check(get_session(), get_clock(), account_id)
@@ -102,7 +107,7 @@ def register_done():
         account = complete_registration(get_session(), get_clock(), request.args.get("token", ""))
     except DomainError:
         return redirect(url_for("auth.register_verify"))
-    session.pop("registering", None)
+    session.pop(REGISTERING, None)
     return render_template("auth/register_done.html", account=account, step=3)
 
 

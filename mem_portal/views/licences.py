@@ -33,7 +33,7 @@ def index():
         return gate
     found = my_licences(get_session(), get_clock().now(), page_account())
     return render_template("space/licences.html", section="licences",
-                           licences=found.licences, guidance=found.guidance)
+                           licences=found.licences, reasons=found.reasons)
 
 
 @bp.get("/<key>/preview")

@@ -6,10 +6,11 @@ from flask import Blueprint, abort, render_template
 
 bp = Blueprint("site", __name__)
 
-# The header navigation of the ministry's site: slug -> label (首页 and 服务 lead to 办事大厅).
+# The ministry site's navigation and top-bar links: slug -> label (首页 and 服务 lead to 办事大厅).
 COLUMNS = {
     "organisation": "机构", "news": "新闻", "disclosure": "公开", "interaction": "互动",
     "science": "科普", "party": "党建", "rescue": "社会救援服务",
+    "accessibility": "无障碍", "english": "English",  # the top bar's links
 }
 SERVICES = (
     ("行政许可", "应急管理部", "（国务院审批、核准、备案的）金属冶炼建设项目安全设施设计审查"),

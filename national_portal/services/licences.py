@@ -24,6 +24,7 @@ from shared.rules import STATUS_LABELS, e_licence_eligibility, effective_status
 LICENCE_TYPE = "特种作业操作证"
 LICENCE_TYPES = (LICENCE_TYPE,)
 NOT_FOUND_MESSAGE = "未查询到特种作业操作证电子证照"
+ALL_BOUND = "您的特种作业操作证电子证照均已绑定"
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,12 @@ class LicencesNotFound(NotFound):
 
     def to_json(self) -> dict:
         """The not_found error with the guide's reasons and remedies."""
-        return {**super().to_json(),
-                "guidance": [{"reason": g.reason, "remedy": g.remedy} for g in self.guidance]}
+        return {**super().to_json(), "guidance": guidance_json(self.guidance)}
+
+
+def guidance_json(guidance: tuple[Guidance, ...] = GUIDANCE) -> list[dict]:
+    """The guide's reasons a licence may be missing, each with its remedy (the API's shape)."""
+    return [{"reason": g.reason, "remedy": g.remedy} for g in guidance]
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 
 from shared.accounts.codes import send_registration_code
 from shared.accounts.logins import log_in
+from shared.accounts.passwords import PASSWORD_RULE
 from shared.accounts.registration import register_account, registration_from_form
 from shared.errors import DomainError, FieldErrors
 from shared.identity import mask_phone
@@ -25,7 +26,8 @@ def _errors_of(exc: DomainError) -> dict[str, str]:
 
 def _register_form(errors: dict[str, str] | None = None):
     values = {name: request.form.get(name, "") for name in KEPT_FIELDS}
-    return render_template("auth/register.html", values=values, errors=errors or {})
+    return render_template("auth/register.html", values=values, errors=errors or {},
+                           password_rule=PASSWORD_RULE)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -58,12 +60,14 @@ def login():
     """个人用户登录 with phone or ID number and password (locked after five failures)."""
     target = safe_next(request.values.get("next")) or url_for("space.home")
     if request.method == "GET":
-        return render_template("auth/login.html", next=target, login="", error=None)
+        return render_template("auth/login.html", next=target, login="", error=None, errors={})
     try:
         row = log_in(get_session(), get_clock(), request.form.get("login", ""),
                      request.form.get("password", ""), "web")
     except DomainError as exc:
-        return render_template("auth/login.html", next=target, error=exc.message,
+        fields = exc.errors if isinstance(exc, FieldErrors) else {}
+        return render_template("auth/login.html", next=target, errors=fields,
+                               error=None if fields else exc.message,
                                login=request.form.get("login", "")), 400
     start_page_login(row)
     return redirect(target)

@@ -6,8 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from national_portal.services import licences
 from national_portal.services.accounts import face_check_for_page
-from shared.accounts.faces import face_check_state
 from shared.errors import IdentityFailed, IdentityNotVerified
+from shared.web.face_checks import face_check_page
 from shared.web.logins import login_required, page_account, page_login
 from shared.web.resources import get_clock, get_session
 
@@ -22,7 +22,8 @@ def index():
     chosen = request.args.get("status", "all")
     rows = licences.bound_licences(get_session(), get_clock(), page_account(),
                                    None if chosen == "all" else chosen)
-    return render_template("licences/index.html", rows=rows, filters=FILTERS, chosen=chosen)
+    return render_template("licences/index.html", rows=rows, filters=FILTERS, chosen=chosen,
+                           guidance=licences.GUIDANCE, faq_open=request.args.get("faq") == "open")
 
 
 @bp.get("/bind")
@@ -32,8 +33,8 @@ def bind_page():
     ticket = face_check_for_page(get_session(), get_clock(), page_account(),
                                  page_login().marker, purpose="bind",
                                  renew=request.args.get("renew") == "1")
-    return render_template("licences/bind.html", ticket=ticket, types=licences.LICENCE_TYPES,
-                           state=face_check_state(ticket, get_clock().now()))
+    return render_template("licences/bind.html", types=licences.LICENCE_TYPES,
+                           guidance=licences.GUIDANCE, **face_check_page(ticket))
 
 
 @bp.post("/bind")
@@ -50,9 +51,9 @@ def bind():
         return render_template("licences/not_found.html", error=exc)
     if result.newly_bound:
         flash(f"绑定成功，已绑定{len(result.newly_bound)}张特种作业操作证电子证照", "success")
-    else:
-        flash("您的特种作业操作证电子证照均已绑定", "info")
-    return redirect(url_for(".index"))
+        return redirect(url_for(".index"))
+    flash(licences.ALL_BOUND, "info")
+    return redirect(url_for(".index", faq="open"))  # the one looked for may not be here yet
 
 
 @bp.get("/<key>")

@@ -45,6 +45,13 @@ def find_captcha(session: Session, token: str) -> Captcha:
     return captcha
 
 
+def current_captchas(session: Session, clock: Clock, limit: int = 5) -> list[Captcha]:
+    """Return the captchas still good for a try, newest first (the console shows them)."""
+    return list(session.scalars(select(Captcha).where(
+        Captcha.used_at.is_(None), Captcha.expires_at >= clock.now(),
+    ).order_by(Captcha.id.desc()).limit(limit)))
+
+
 def use_captcha(session: Session, clock: Clock, token: str, answer: str) -> None:
     """Consume a captcha (even on a wrong answer) or raise InvalidInput on field captcha."""
     captcha = session.scalar(select(Captcha).where(Captcha.token == (token or "")))

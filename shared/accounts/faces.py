@@ -1,7 +1,8 @@
 """实人认证 (face checks): a ticket the desktop page shows as a QR code and the phone app decides.
 
 A ticket belongs to one account and one login (its session marker); it expires after three
-minutes of portal time unless decided.
+minutes of portal time unless decided. The app opening it is noted (`scanned_at`), so the
+desktop can say 已扫码 while the holder is still in front of the phone.
 """
 
 from __future__ import annotations
@@ -49,6 +50,14 @@ def get_face_check(session: Session, token: str) -> FaceCheck:
     if ticket is None:
         raise NotFound("token", "认证二维码无效")
     return ticket
+
+
+def note_scan(session: Session, clock: Clock, ticket: FaceCheck) -> None:
+    """Record that the phone app opened a pending ticket (the first time counts)."""
+    if ticket.scanned_at is None and face_check_state(ticket, clock.now()) == \
+            FaceCheckState.PENDING:
+        ticket.scanned_at = clock.now()
+        session.commit()
 
 
 def decide_face_check(session: Session, clock: Clock, token: str, passed: bool) -> FaceCheck:

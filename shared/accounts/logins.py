@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 from shared.accounts.models import Account, LoginAttempts, LoginChannel, LoginSession
 from shared.accounts.passwords import hash_password, verify_password
 from shared.clock import Clock
-from shared.errors import BadCredentials, DomainError, IdentityNotVerified, Locked, NotFound
+from shared.errors import (
+    BadCredentials,
+    DomainError,
+    FieldErrors,
+    IdentityNotVerified,
+    Locked,
+    NotFound,
+)
 from shared.identity import normalize_login
 
 MAX_FAILED_LOGINS = 5
@@ -102,10 +109,12 @@ def get_account(session: Session, account_id: int) -> Account:
 def authenticate(session: Session, clock: Clock, login: str, password: str) -> Account:
     """Log in by phone or ID number; five wrong passwords lock the name for 30 minutes.
 
-    Each try is counted before the password is checked, in one atomic UPDATE, so parallel
+    An empty name or password is asked for (FieldErrors) before anything is counted. Each
+    try is counted before the password is checked, in one atomic UPDATE, so parallel
     guesses never get more than five checks. Unknown names are counted and locked the same
     way and answered with the same words: the answers never tell whether an account exists.
     """
+    _require_both(login, password)
     name = normalize_login(login)
     account = session.scalar(select(Account).where(
         (Account.phone == name) | (Account.id_number == name))) if name else None
@@ -124,6 +133,15 @@ def authenticate(session: Session, clock: Clock, login: str, password: str) -> A
     if failures == MAX_FAILED_LOGINS:
         raise _lock(session, key, now)
     raise BadCredentials("password", f"用户名或密码错误，还可尝试{MAX_FAILED_LOGINS - failures}次")
+
+
+def _require_both(login: str, password: str) -> None:
+    """Ask for what the form left empty (no try is counted for it)."""
+    missing = {field: message for field, value, message in (
+        ("login", (login or "").strip(), "请输入手机号码或身份证号"),
+        ("password", password or "", "请输入密码")) if not value}
+    if missing:
+        raise FieldErrors(missing)
 
 
 def _unlocked(now: datetime):

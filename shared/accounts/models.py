@@ -123,6 +123,7 @@ class FaceCheck(Base):
     state: Mapped[Str16]            # FaceCheckState (never EXPIRED: that is by time)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+    scanned_at: Mapped[datetime | None]  # the phone app opened it (the desktop says 已扫码)
     decided_at: Mapped[datetime | None]
     session_marker: Mapped[Str32]   # ties the ticket to one login session
 

@@ -98,7 +98,7 @@ def form_problems(form: Registration, clock: Clock) -> tuple[dict, dict[str, str
             problems[field] = exc.message
     if problem := password_problem(form.password or ""):
         problems["password"] = problem
-    elif form.password != form.confirm_password:
+    if form.password != form.confirm_password:  # said even when the password is refused too
         problems["confirm_password"] = "两次输入的密码不一致"
     if not form.agree:
         problems["agree"] = "请阅读并同意注册协议"

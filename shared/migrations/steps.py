@@ -182,3 +182,16 @@ def drop_security() -> None:
 
     op.drop_table('used_nonces')
     op.drop_table('login_attempts')
+
+
+def add_face_check_scans() -> None:
+    """When the phone app opened a face check (ministry 0005, national 0004)."""
+    with op.batch_alter_table('face_checks', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('scanned_at', shared.db.AwareDateTime(timezone=True),
+                                      nullable=True))
+
+
+def drop_face_check_scans() -> None:
+    """Undo add_face_check_scans."""
+    with op.batch_alter_table('face_checks', schema=None) as batch_op:
+        batch_op.drop_column('scanned_at')

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 from shared.identifiers import parse_licence_id
 from shared.ofd import layout
 from shared.ofd.qr import qr_data_uri, qr_png
-from shared.ofd.shapes import HEI, SVG_OPERATORS, Image, Path, Text, path_data
+from shared.ofd.shapes import HEI, SVG_OPERATORS, Image, Path, Run, Text, mm, path_data, runs
 
 LICENCE_NAME = "特种作业操作证"
 HOLDER_ID_TYPE = "公民身份号码"
@@ -117,18 +117,21 @@ def render_face_svg(licence, *, verify_url: str) -> str:
 
 def _svg_shape(shape, verify_url: str) -> str:
     if isinstance(shape, Text):
-        xs, x = [], shape.x
-        for ch in shape.text:
-            xs.append(f"{x:.3f}".rstrip("0").rstrip("."))
-            x += layout.glyph_advance(ch, shape.size)
-        return (f'<text x="{" ".join(xs)}" y="{shape.y}" font-size="{shape.size}" '
-                f'font-family="{SVG_FONTS[shape.font]}" fill="rgb{shape.color}">'
-                f'{escape(shape.text)}</text>')
+        spans = "".join(_svg_run(shape, run) for run in runs(shape.text, shape.size))
+        return (f'<text y="{shape.y}" font-size="{shape.size}" '
+                f'font-family="{SVG_FONTS[shape.font]}" fill="rgb{shape.color}">{spans}</text>')
     if isinstance(shape, Image):
         x, y, w, h = shape.box
         return (f'<image x="{x}" y="{y}" width="{w}" height="{h}" '
                 f'style="image-rendering:pixelated" href="{qr_data_uri(verify_url)}"/>')
     return _svg_path(shape)
+
+
+def _svg_run(text: Text, run: Run) -> str:
+    """A run where the OFD puts it: wide characters one by one, a narrow run from its start."""
+    start = text.x + run.offset
+    xs = [start + i * text.size for i in range(len(run.text))] if run.wide else [start]
+    return f'<tspan x="{" ".join(mm(x) for x in xs)}">{escape(run.text)}</tspan>'
 
 
 def _svg_path(shape: Path) -> str:

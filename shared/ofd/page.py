@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from shared.ofd.shapes import OFD_OPERATORS, Image, Path, Text, advances, mm, path_data
+from shared.ofd.shapes import OFD_OPERATORS, Image, Path, Text, advances, mm, path_data, runs
 
 OFD_NS = "http://www.ofdspec.org/2016"
 NSMAP = {"ofd": OFD_NS}
@@ -93,14 +93,16 @@ def page_content(shapes: list, ids: UnitIds, res: PageResources) -> etree._Eleme
 
 
 def _text_object(layer, object_id: int, text: Text, res: PageResources) -> None:
-    """TextObject: FillColor, then TextCode whose origin is the first glyph's baseline."""
+    """TextObject: FillColor, then one TextCode a run (shapes.runs), each at its own X on the
+    baseline; wide runs carry DeltaX, narrow ones take their advances from the reader's font."""
     obj = sub(layer, "TextObject", ID=str(object_id), Boundary=box(text.box),
               Font=str(res.fonts[text.font]), Size=mm(text.size))
     sub(obj, "FillColor", Value=colour(text.color))
-    attrs = {"X": "0", "Y": mm(text.size)}
-    if len(text.text) > 1:
-        attrs["DeltaX"] = delta_x(advances(text.text, text.size))
-    sub(obj, "TextCode", text.text, **attrs)
+    for run in runs(text.text, text.size):
+        attrs = {"X": mm(run.offset), "Y": mm(text.size)}
+        if run.wide and len(run.text) > 1:
+            attrs["DeltaX"] = delta_x(advances(run.text, text.size))
+        sub(obj, "TextCode", run.text, **attrs)
 
 
 def _path_object(layer, object_id: int, path: Path) -> None:

@@ -18,14 +18,47 @@ NAVY = (22, 54, 112)
 GREY = (150, 150, 150)
 
 
+def is_wide(char: str) -> bool:
+    """Tell whether a character takes a full em (CJK and full-width forms)."""
+    return unicodedata.east_asian_width(char) in ("W", "F", "A")
+
+
 def glyph_advance(char: str, size: float) -> float:
-    """Return the advance of one character: a full em for CJK, half an em otherwise."""
-    return size if unicodedata.east_asian_width(char) in ("W", "F", "A") else size / 2
+    """Return the advance of one character: a full em for CJK, about half an em otherwise."""
+    return size if is_wide(char) else size / 2
 
 
 def advances(text: str, size: float) -> list[float]:
     """Return the n-1 gaps between the n characters of `text` (the OFD DeltaX)."""
     return [glyph_advance(ch, size) for ch in text[:-1]]
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of one line that is all wide or all narrow, `offset` from the line's start."""
+
+    offset: float
+    text: str
+    wide: bool
+
+
+def runs(text: str, size: float) -> list[Run]:
+    """Split a line into wide and narrow runs, each placed where the layout expects it.
+
+    Wide characters are placed one by one (every CJK font gives them a full em); a narrow run
+    is left to the reader's font, whose digits, dots and dashes have widths of their own:
+    forcing each to half an em drew "2026- 09- 30" in proportional fonts.
+    """
+    found: list[Run] = []
+    offset = 0.0
+    for char in text:
+        if found and found[-1].wide == is_wide(char):
+            last = found[-1]
+            found[-1] = Run(last.offset, last.text + char, last.wide)
+        else:
+            found.append(Run(round(offset, 3), char, is_wide(char)))
+        offset += glyph_advance(char, size)
+    return found
 
 
 def text_width(text: str, size: float) -> float:

@@ -31,9 +31,11 @@ def account_json(account: Account) -> dict:
 
 
 def face_check_json(ticket: FaceCheck) -> dict:
-    """A face check: its token, purpose, state now, the phone app's URL and its expiry."""
+    """A face check: its token, purpose, state now, whether the app opened it, the phone
+    app's URL and its expiry."""
     return {"token": ticket.token, "purpose": ticket.purpose,
             "state": face_check_state(ticket, get_clock().now()),
+            "scanned": ticket.scanned_at is not None,
             "app_url": public_url_for("phone_app.face", token=ticket.token),
             "expires_at": ticket.expires_at.isoformat()}
 

@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from shared.clock import Clock
 from shared.keys import development_secrets
-from shared.web import phone_app
+from shared.web import face_checks, phone_app
 from shared.web.errors import register_error_handlers
 from shared.web.pages import register_page_helpers
 from shared.web.resources import init_resources
@@ -39,7 +39,7 @@ def build_portal(import_name: str, settings: Mapping, clock: Clock | None,
     guard_development_secrets(app, development_secrets(dict(secrets)))
     limit_bodies(app, larger_bodies)
     csrf = CSRFProtect(app)
-    for blueprint in (*pages, phone_app.bp):
+    for blueprint in (*pages, phone_app.bp, face_checks.bp):
         app.register_blueprint(blueprint)
     for blueprint in apis:
         csrf.exempt(blueprint)

@@ -13,7 +13,7 @@ from datetime import datetime
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import Table
 
-from shared.accounts.codes import sms_inbox
+from shared.accounts.codes import current_captchas, sms_inbox
 from shared.accounts.faces import decide_face_check, face_check_state
 from shared.clock import SHANGHAI, SimulatedClock
 from shared.db import count_rows, empty_tables, latest_instant
@@ -68,6 +68,15 @@ def control_blueprint(import_name: str, tables: Sequence[Table], data_tables: Se
              "sent_at": m.sent_at.isoformat(), "expires_at": m.expires_at.isoformat(),
              "used": m.used_at is not None, "expired": now > m.expires_at}
             for m in sms_inbox(get_session(), phone)])
+
+    @bp.get("/captchas")
+    def captchas():
+        """The image captchas still good for a try, newest first, with their answers (the
+        national portal's forms have none: an empty list)."""
+        return jsonify(captchas=[
+            {"token": c.token, "answer": c.answer, "created_at": c.created_at.isoformat(),
+             "expires_at": c.expires_at.isoformat()}
+            for c in current_captchas(get_session(), get_clock())])
 
     @bp.post("/face-checks/<token>")
     def decide(token: str):

@@ -1,12 +1,18 @@
 """The simulated 国家政务服务平台 phone app, the same on both portals: the page a face-check QR
-code opens (开始人脸识别, then 识别通过 or 识别不通过) and the app's download page.
+code opens (开始人脸识别, then 识别通过 or 识别不通过; opening it is the scan the desktop page
+reports) and the app's download page.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from shared.accounts.faces import decide_face_check, face_check_state, get_face_check
+from shared.accounts.faces import (
+    decide_face_check,
+    face_check_state,
+    get_face_check,
+    note_scan,
+)
 from shared.accounts.logins import get_account
 from shared.accounts.models import FacePurpose
 from shared.errors import DomainError, NotFound
@@ -28,6 +34,8 @@ def face(token: str):
         return render_template("phone_app/face.html", ticket=None,
                                error="二维码无效，请在电脑端刷新二维码"), 404
     error = None
+    if request.method == "GET":
+        note_scan(session, get_clock(), ticket)  # the desktop now says 已扫码
     if request.method == "POST":
         try:
             decide_face_check(session, get_clock(), token, request.form.get("outcome") == "pass")

@@ -51,6 +51,10 @@ def test_a_holder_registers_verifies_on_the_phone_and_previews_the_licence(
     base_url, api = portal
     page.goto(base_url + "/")
     screenshot(page, "mem-01-home")
+    page.click(".topbar >> text=English")
+    assert "“English”栏目暂无内容" in page.inner_text(".panel")
+    screenshot(page, "mem-01-english")
+    page.go_back()
     page.click("text=注册")
     page.click("button[type=submit]:has-text('注册')")
     assert page.locator("#error-phone").inner_text() == "请输入正确的11位手机号码"
@@ -87,14 +91,19 @@ def test_a_holder_registers_verifies_on_the_phone_and_previews_the_licence(
     assert download.value.suggested_filename == "特种作业操作证_低压电工作业_张三.ofd"
 
 
-def test_a_failed_face_check_keeps_my_licences_closed(portal, page, phone_page, screenshot):
-    base_url, api = portal
-    api.register(PHONE, NAME, ID_NUMBER, PASSWORD)
+def open_my_licences(page, base_url: str, login: str) -> None:
+    """Log in through 自然人用户登录 and open 我的证照 (its face check first)."""
     page.goto(base_url + "/login")
-    page.fill("#login", ID_NUMBER)
+    page.fill("#login", login)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]:has-text('登录')")
     page.goto(base_url + "/space/licences")
+
+
+def test_a_failed_face_check_keeps_my_licences_closed(portal, page, phone_page, screenshot):
+    base_url, api = portal
+    api.register(PHONE, NAME, ID_NUMBER, PASSWORD)
+    open_my_licences(page, base_url, ID_NUMBER)
     phone_page.goto(page.get_attribute("#app-url", "href"))
     phone_page.click("#start-face")
     phone_page.click("#face-fail")
@@ -103,3 +112,20 @@ def test_a_failed_face_check_keeps_my_licences_closed(portal, page, phone_page, 
     screenshot(page, "mem-12-face-check-failed")
     page.goto(base_url + "/space/licences")
     assert page.locator("#licences").count() == 0
+
+
+def test_the_faq_box_names_each_reason_once(portal, page, screenshot):
+    base_url, api = portal
+    for item, category, issued_on in (("登高架设作业", "高处作业", "2019-06-20"),
+                                      ("高压电工作业", "电工作业", "2018-04-02")):
+        api.issue(name=NAME, id_number=ID_NUMBER, category=category, item=item,
+                  issued_on=issued_on, version="old")
+    api.register(PHONE, NAME, ID_NUMBER, PASSWORD)
+    open_my_licences(page, base_url, PHONE)
+    ticket = page.get_attribute("#app-url", "href").rsplit("/", 1)[1]
+    api.ok("POST", f"/_sim/face-checks/{ticket}", {"outcome": "pass"})
+    page.wait_for_selector("#guidance")
+    faq = page.inner_text("#guidance")
+    assert faq.count("不支持旧版特种作业操作证") == 1
+    assert "高处作业 / 登高架设作业、电工作业 / 高压电工作业" in faq
+    screenshot(page, "mem-13-faq-once")

@@ -88,7 +88,7 @@ def pass_face_check(page, phone_page, base_url, screenshot) -> None:
     page.click("a.btn:has-text('绑定证照')")
     page.wait_for_selector("img[alt=实人认证二维码]")
     screenshot(page, "national_face_check")
-    phone_page.goto(base_url + page.get_attribute("#app-link", "href"))  # what the QR holds
+    phone_page.goto(page.get_attribute("#app-link", "href"))  # what the QR holds
     screenshot(phone_page, "national_app")
     phone_page.click("#start-face")
     phone_page.click("#face-pass")
@@ -136,3 +136,11 @@ def test_holder_binds_views_unbinds_and_binds_again(national, tmp_path, clock, l
     page.click("button:has-text('确定绑定')")
     page.wait_for_selector(f"tr[data-key='{key}']")
     screenshot(page, "national_rebound")
+
+    page.click("a.btn:has-text('绑定证照')")
+    page.wait_for_selector("#faq summary:text-is('没有找到需要的证照？')")
+    page.click("button:has-text('确定绑定')")
+    page.wait_for_selector("#faq[open]")
+    assert "您的特种作业操作证电子证照均已绑定" in page.inner_text(".flashes")
+    assert "数据存在延迟现象" in page.inner_text("#faq")
+    screenshot(page, "national_all_bound_faq")

@@ -50,6 +50,10 @@ async function refresh() {
       for (const m of ((s.sms || {})[portal]?.messages || [])) sms.push(`<tr><td>${label}</td><td>${local(m.sent_at)}</td><td>${esc(m.text)}</td></tr>`);
     }
     $('sms').innerHTML = sms.join('') || '<tr><td colspan="3" class="muted">输入手机号码查看短信</td></tr>';
+    const captchas = (s.captchas.mem || []).map(c => `<tr><td>应急管理部</td><td class="answer">${esc(c.answer)}</td><td>${local(c.created_at)}</td><td>${local(c.expires_at)}</td></tr>`);
+    if (!captchas.length) captchas.push('<tr><td>应急管理部</td><td colspan="3" class="muted">暂无（打开注册页即生成）</td></tr>');
+    captchas.push('<tr><td>国家平台</td><td colspan="3" class="muted">' + ((s.captchas.national || []).length ? (s.captchas.national || []).map(c => esc(c.answer)).join('、') : '个人注册无图片验证码') + '</td></tr>');
+    $('captchas').innerHTML = captchas.join('');
   } catch (e) { $('error').textContent = '控制台无法连接门户：' + e; }
 }
 document.querySelectorAll('[data-clock]').forEach(b => b.onclick = () => post('/api/clock', {action: b.dataset.clock}));

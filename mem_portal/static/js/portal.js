@@ -26,14 +26,34 @@
     });
   });
 
-  // Editing a field clears the error shown next to it
-  document.querySelectorAll(".field.has-error").forEach(function (field) {
-    field.addEventListener("input", function () {
-      field.classList.remove("has-error");
-      var error = field.querySelector(".error");
-      if (error) { error.classList.add("hidden"); }
-    });
+  // Editing a field clears the error shown under it
+  document.addEventListener("input", function (event) {
+    var field = event.target.closest && event.target.closest(".field.has-error");
+    if (!field) { return; }
+    field.classList.remove("has-error");
+    var error = field.querySelector(".error");
+    if (error) { error.classList.add("hidden"); }
   });
+
+  // Show (or clear, with no message) the red error under the field holding input `name`
+  function fieldError(name, message) {
+    var input = document.getElementById(name);
+    var field = input && input.closest(".field");
+    if (!field) { return false; }
+    var box = document.getElementById("error-" + name);
+    if (!box && message) {
+      box = document.createElement("div");
+      box.className = "error";
+      box.id = "error-" + name;
+      field.appendChild(box);
+    }
+    if (box) {
+      box.textContent = message || "";
+      box.classList.toggle("hidden", !message);
+    }
+    field.classList.toggle("has-error", !!message);
+    return true;
+  }
 
   // 长期有效 disables the date
   var longTerm = document.getElementById("id_long_term");
@@ -78,37 +98,15 @@
       var data = new FormData();
       data.append("phone", document.getElementById("phone").value);
       post(smsButton.getAttribute("data-url"), data).then(function (result) {
-        hint.classList.toggle("error", !result.ok);
-        hint.textContent = result.ok ? "验证码已发送，5分钟内有效" : result.body.message;
-        if (result.ok) { countdown(60); }
+        fieldError("phone", "");
+        fieldError("sms_code", "");
+        if (result.ok) {
+          hint.textContent = "验证码已发送，5分钟内有效";
+          countdown(60);
+        } else if (!fieldError(result.body.field, result.body.message)) {
+          fieldError("sms_code", result.body.message);
+        }
       });
     });
-  }
-
-  // 实人认证: follow the ticket until it passes, fails or expires
-  var check = document.getElementById("face-check");
-  if (check) {
-    var label = document.getElementById("face-state");
-    var texts = {
-      pending: "等待扫码认证……",
-      passed: "认证成功，正在跳转……",
-      failed: "人脸识别未通过，请点击“刷新二维码”后重试",
-      expired: "二维码已过期，请点击“刷新二维码”"
-    };
-    var poll = function () {
-      fetch(check.getAttribute("data-state-url"), { credentials: "same-origin" })
-        .then(function (response) { return response.json(); })
-        .then(function (body) {
-          label.textContent = texts[body.state] || body.state;
-          label.className = "state " + body.state;
-          if (body.state === "passed") {
-            setTimeout(function () { window.location.href = check.getAttribute("data-done-url"); }, 600);
-          } else if (body.state === "pending") {
-            setTimeout(poll, 1500);
-          }
-        })
-        .catch(function () { setTimeout(poll, 3000); });
-    };
-    poll();
   }
 })();

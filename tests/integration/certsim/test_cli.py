@@ -65,3 +65,30 @@ def test_seed_demo_loads_the_guide_cases_once(databases, capsys):
     assert {c.card_version for c in certs} == {"new", "old_ic"}
     assert {c.status for c in certs} >= {"valid", "revoked"}
     assert any(c.category == "煤矿安全作业" for c in certs)
+
+
+def test_a_holder_from_jiangsu_is_issued_by_the_jiangsu_department(databases, capsys):
+    assert main(["issue", "--name", "张三", "--id-number", "110101199003070011",
+                 "--category", "电工作业", "--item", "低压电工作业",
+                 "--authority", "江苏省应急管理厅"]) == 0
+    with make_sessionmaker(make_engine(databases["mem"]))() as session:
+        cert = session.scalar(select(Certificate))
+    assert (cert.authority, cert.region_code) == ("江苏省应急管理厅", "320000")
+    assert cert.authority_code == "11320000MB1325419J" and cert.authority_code in cert.licence_id
+
+
+def test_an_unknown_issuer_suggests_its_province_and_says_where_the_list_is(databases, capsys):
+    assert main(["issue", "--name", "张三", "--id-number", "110101199003070011",
+                 "--category", "电工作业", "--item", "低压电工作业",
+                 "--authority", "江苏省应急管理局"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == ("certsim issue: authority: 未知的签发机关 '江苏省应急管理局'，是否为 "
+                   "江苏省应急管理厅；签发机关为32个省级应急管理厅（局）之一，写全称，"
+                   "全部名称见 certsim authorities")
+
+
+def test_authorities_lists_every_issuer_with_its_region_and_credit_code(capsys):
+    assert main(["authorities"]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 32
+    assert ["新疆生产建设兵团应急管理局", "660000", "11660000MB16964567"] in rows

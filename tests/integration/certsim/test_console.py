@@ -170,6 +170,25 @@ def test_state_shows_the_sms_inbox_of_a_phone_on_both_portals(console, portals):
     assert national_message["code"] in national_message["text"]
 
 
+def test_state_shows_the_ministrys_open_captchas_with_their_answers_newest_first(console,
+                                                                                portals):
+    mem, _ = portals
+    older, newer = (mem.test_client().get("/api/v1/captcha").get_json()["token"]
+                    for _ in range(2))
+    captchas = console.get("/api/state").get_json()["captchas"]
+    assert [c["token"] for c in captchas["mem"]] == [newer, older]
+    answer = mem.test_client().get(f"/_sim/captcha/{newer}").get_json()["answer"]
+    assert captchas["mem"][0]["answer"] == answer and captchas["national"] == []
+
+
+def test_the_page_has_a_favicon_and_a_place_for_the_captcha_answers(console):
+    page = console.get("/").get_data(as_text=True)
+    assert '<link rel="icon" type="image/svg+xml" href="/static/favicon.svg">' in page
+    assert 'id="captchas"' in page and "当前图片验证码" in page
+    icon = console.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+
+
 def test_three_working_days_from_the_eve_of_national_day_land_on_the_tenth_of_october(
         console, portals):
     _, national = portals

@@ -3,7 +3,7 @@ verdicts, the back office's certificate services, reset and info; off unless ena
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from support.mem import ApiDriver, make_test_app
@@ -133,3 +133,13 @@ def test_info_says_which_portal_answers(api):
     info = api.ok("GET", "/_sim/info")
     assert (info["portal"], info["name"], info["public_url"], info["lag"]) == (
         "mem", "应急管理部政务服务平台", "http://mem.test", "3wd")
+
+
+def test_open_captchas_are_listed_with_answers_and_used_or_expired_ones_are_not(api, clock):
+    stale = api.ok("GET", "/api/v1/captcha")["token"]
+    clock.advance(timedelta(minutes=6))
+    used, fresh = (api.ok("GET", "/api/v1/captcha")["token"] for _ in range(2))
+    api.call("POST", "/api/v1/register", {"captcha_token": used, "captcha_answer": "0000"})
+    listed = api.ok("GET", "/_sim/captchas")["captchas"]
+    assert [c["token"] for c in listed] == [fresh] and stale != fresh
+    assert listed[0]["answer"] == api.ok("GET", f"/_sim/captcha/{fresh}")["answer"]

@@ -205,3 +205,23 @@ def test_the_page_lists_the_guides_faq_when_nothing_is_found(pages, api):
     pages.pass_face_check()
     html = pages.client.get("/space/licences").get_data(as_text=True)
     assert "未查询到特种作业操作证电子证照" in html and "旧版特种作业操作证在有效期内可继续使用" in html
+
+
+def test_the_faq_says_the_old_version_reason_once_for_two_old_cards(pages, api):
+    issue(api, category="高处作业", item="登高架设作业", version="old", issued_on="2019-06-20")
+    issue(api, category="电工作业", item="高压电工作业", version="old", issued_on="2018-04-02")
+    pages.login(PHONE, PASSWORD)
+    pages.pass_face_check()
+    html = pages.client.get("/space/licences").get_data(as_text=True)
+    assert html.count("不支持旧版特种作业操作证") == 1
+    assert "高处作业 / 登高架设作业、电工作业 / 高压电工作业：" in html
+
+
+def test_a_revoked_new_card_gets_its_own_reason_and_not_the_old_version_line(pages, api):
+    key = issue(api)["certificate_key"]
+    api.ok("POST", f"/_sim/certificates/{key}/revoke", {"reason": "提供虚假材料取得证书"})
+    pages.login(PHONE, PASSWORD)
+    pages.pass_face_check()
+    html = pages.client.get("/space/licences").get_data(as_text=True)
+    assert "电工作业 / 低压电工作业：</strong>证书状态为已撤销，无电子证照" in html
+    assert "旧版" not in html

@@ -37,6 +37,14 @@ def test_the_date_line_follows_the_portal_clock(pages, clock):
     assert "2024年9月30日 星期一" in pages.client.get("/").get_data(as_text=True)
 
 
+def test_the_top_bars_english_and_accessibility_links_open_their_own_pages(pages):
+    html = pages.client.get("/").get_data(as_text=True)
+    assert '<a href="/column/english" lang="en">English</a>' in html
+    assert '<a href="/column/accessibility">无障碍</a>' in html
+    english = pages.client.get("/column/english").get_data(as_text=True)
+    assert "“English”栏目暂无内容" in english
+
+
 def test_every_navigation_column_and_static_asset_answers(pages):
     for slug in ("organisation", "news", "disclosure", "interaction", "science", "party", "rescue"):
         assert pages.client.get(f"/column/{slug}").status_code == 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from support.mem import ApiDriver, PageDriver, make_test_app
+from support.mem import CAPTCHA_IN_PAGE, ApiDriver, PageDriver, make_test_app
 
 PHONE, NAME, ID_NUMBER, PASSWORD = "13912345678", "张三", "110101199003070011", "Abc@2024x"
 
@@ -71,14 +71,15 @@ def test_a_failed_registration_face_check_says_so(api):
     ("agree", False, "请阅读并同意注册协议"),
 ])
 def test_each_wrong_field_is_named_with_its_chinese_message(api, field, value, message):
-    errors = register_errors(api, **{field: value})
+    changes = {field: value, **({"confirm_password": value} if field == "password" else {})}
+    errors = register_errors(api, **changes)
     assert errors == {"captcha" if field == "captcha_answer" else field: message}
     assert api.ok("GET", "/_sim/info")["counts"]["accounts"] == 0
 
 
 def test_several_wrong_fields_are_reported_together_and_nothing_is_written(api):
     errors = register_errors(api, phone="12", name="", password="1", id_valid_from="someday")
-    assert set(errors) == {"phone", "name", "password", "id_valid_from"}
+    assert set(errors) == {"phone", "name", "password", "confirm_password", "id_valid_from"}
     assert api.ok("GET", "/_sim/info")["counts"]["accounts"] == 0
 
 
@@ -175,3 +176,34 @@ def test_the_captcha_picture_is_a_png_and_the_agreement_has_its_own_page(pages, 
     picture = pages.client.get(f"/captcha/{token}.png")
     assert picture.mimetype == "image/png" and picture.data[:8] == b"\x89PNG\r\n\x1a\n"
     assert "《应急管理部政务服务平台注册协议》" in pages.client.get("/agreement").get_data(as_text=True)
+
+
+def test_a_page_refused_for_the_password_keeps_the_sms_code_and_refreshes_the_captcha(pages):
+    form = pages.registration_form(PHONE, NAME, ID_NUMBER, PASSWORD)
+    refused = pages.client.post("/register", data={**form, "confirm_password": "Other@2024"})
+    html = refused.get_data(as_text=True)
+    assert f'value="{form["sms_code"]}"' in html  # still filled in, and still valid
+    assert '<div class="hint" id="captcha-refreshed">图片验证码已刷新，请输入新的图片验证码</div>' in html
+    captcha = CAPTCHA_IN_PAGE.search(html).group(1)
+    assert captcha != form["captcha_token"]
+    answer = pages.api.ok("GET", f"/_sim/captcha/{captcha}")["answer"]
+    accepted = pages.client.post("/register", data={**form, "captcha_token": captcha,
+                                                    "captcha_answer": answer})
+    assert accepted.status_code == 302 and accepted.headers["Location"] == "/register/verify"
+
+
+def test_a_weak_and_different_password_shows_both_errors_under_their_fields(pages):
+    form = pages.registration_form(PHONE, NAME, ID_NUMBER, PASSWORD)
+    html = pages.client.post("/register", data={**form, "password": "abcdefgh",
+                                                "confirm_password": "abcdefgx"}).get_data(
+        as_text=True)
+    assert 'id="error-password">密码长度8-20位' in html
+    assert '<div class="error" id="error-confirm_password">两次输入的密码不一致</div>' in html
+    assert html.count("密码长度8-20位，由数字、字母或符号") == 1  # the rule, said once
+
+
+def test_an_empty_login_form_asks_for_the_user_name_and_the_password(pages):
+    html = pages.submit("/login", {"login": "", "password": ""}).get_data(as_text=True)
+    assert '<div class="error" id="error-login">请输入手机号码或身份证号</div>' in html
+    assert '<div class="error" id="error-password">请输入密码</div>' in html
+    assert "用户名或密码错误" not in html

@@ -199,3 +199,33 @@ def test_the_session_cookie_is_http_only_and_named_for_this_portal(app):
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("national_session=")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_page_refused_for_a_mismatch_keeps_the_sms_code_for_the_next_submit(app):
+    browser = Browser(app)
+    form = {"name": "张三", "id_number": ZHANG.id_number, "id_long_term": "1",
+            "phone": ZHANG.phone, "password": PASSWORD, "agree": "1", "action": "register"}
+    browser.submit("/register", form | {"action": "send_sms"})
+    code = Api(app).sms_code(ZHANG.phone)
+    refused = browser.submit("/register", form | {"sms_code": code,
+                                                  "confirm_password": PASSWORD + "x"})
+    page = refused.get_data(as_text=True)
+    assert '<div class="field-error" data-field="confirm_password">两次输入的密码不一致</div>' in page
+    assert f'value="{code}"' in page
+    done = browser.submit("/register", form | {"sms_code": code, "confirm_password": PASSWORD})
+    assert "注册成功" in done.get_data(as_text=True)
+
+
+def test_a_refused_password_shows_its_rule_once_as_the_error(app):
+    page = Browser(app).submit("/register", {"action": "register", "password": "short"}) \
+        .get_data(as_text=True)
+    assert page.count("密码长度8-20位，由数字、字母或符号") == 1
+    assert '<div class="field-error" data-field="password">密码长度8-20位' in page
+
+
+def test_an_empty_page_login_asks_for_the_user_name_and_the_password(app):
+    response = Browser(app).submit("/login/personal", {"login": "", "password": ""})
+    page = response.get_data(as_text=True)
+    assert '<div class="field-error" data-field="login">请输入手机号码或身份证号</div>' in page
+    assert '<div class="field-error" data-field="password">请输入密码</div>' in page
+    assert "用户名或密码错误" not in page

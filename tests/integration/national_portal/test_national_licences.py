@@ -225,3 +225,19 @@ def test_an_expired_licence_shows_as_expired_in_the_list(app, holder, ministry, 
     holder.login()
     [licence] = holder.get("/api/v1/licences").json["licences"]
     assert (licence["certificate_key"], licence["status"]) == (key, "expired")
+
+
+def test_all_bound_answers_with_the_guides_reasons_when_one_is_still_on_its_way(app, holder,
+                                                                              ministry):
+    ministry.issue()
+    ministry.deliver(app)
+    assert holder.bind().json["bound"] != []
+    ministry.issue(item="熔化焊接与热切割作业", category="焊接与热切割作业")  # not delivered yet
+    answer = holder.bind().json
+    assert answer["bound"] == [] and answer["message"] == "您的特种作业操作证电子证照均已绑定"
+    assert "数据存在延迟现象" in answer["guidance"][1]["reason"]
+
+
+def test_my_licences_answers_the_guides_reasons_with_the_list(holder):
+    guidance = holder.get("/api/v1/licences").json["guidance"]
+    assert len(guidance) == 2 and "仅支持新版特种作业操作证" in guidance[0]["reason"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 
@@ -35,10 +36,15 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def ticket_in(page: str) -> str:
+    """Return the face-check ticket a page follows."""
+    return re.search(r'data-state-url="/face-checks/([0-9a-f]{32})/state"', page).group(1)
+
+
 def verify_face(browser: Browser, outcome: str = "pass") -> str:
     """Open 绑定证照, read the QR's ticket, and answer it on the simulated app page."""
     page = text(browser.get("/space/licences/bind"))
-    token = re.search(r"/face-checks/([0-9a-f]{32})/qr\.png", page).group(1)
+    token = ticket_in(page)
     phone = Browser(browser.client.application)
     phone.submit(f"/app/face/{token}", {"outcome": outcome})
     return token
@@ -90,18 +96,30 @@ def test_bind_page_shows_the_two_qr_codes_until_the_face_check_passes(browser):
     page = text(browser.get("/space/licences/bind"))
     assert "请使用国家政务服务平台APP扫描二维码进行实人身份认证" in page
     assert "扫描下载APP" in page
-    token = re.search(r"/face-checks/([0-9a-f]{32})/qr\.png", page).group(1)
-    image = browser.get(f"/face-checks/{token}/qr.png")
-    assert image.mimetype == "image/png"
-    assert Image.open(io.BytesIO(image.data)).size[0] > 100
-    assert browser.get(f"/face-checks/{token}/state").json == {"state": "pending"}
+    token = ticket_in(page)
+    codes = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert len(codes) == 2
+    assert Image.open(io.BytesIO(base64.b64decode(codes[0]))).size[0] > 100
+    assert f'href="http://localhost/app/face/{token}"' in page
+    assert browser.get(f"/face-checks/{token}/state").json == {
+        "state": "pending", "scanned": False, "label": "等待扫码"}
     assert "绑定证照" in text(browser.get("/space/licences/bind"))
     assert token in text(browser.get("/space/licences/bind"))  # the same ticket until decided
 
 
+def test_opening_the_app_page_tells_the_desktop_it_was_scanned(browser):
+    token = ticket_in(text(browser.get("/space/licences/bind")))
+    Browser(browser.client.application).get(f"/app/face/{token}")
+    assert browser.get(f"/face-checks/{token}/state").json == {
+        "state": "pending", "scanned": True, "label": "已扫码，请在手机上完成认证"}
+    page = text(browser.get("/space/licences/bind"))
+    assert '<span class="state pending scanned" id="face-state">已扫码，请在手机上完成认证</span>' in page
+
+
 def test_the_app_page_decides_the_face_check_and_the_bind_page_moves_on(browser):
     token = verify_face(browser)
-    assert browser.get(f"/face-checks/{token}/state").json == {"state": "passed"}
+    assert browser.get(f"/face-checks/{token}/state").json == {
+        "state": "passed", "scanned": True, "label": "认证通过"}
     page = text(browser.get("/space/licences/bind"))
     assert "实人身份认证已通过" in page
     assert 'value="特种作业操作证"' in page
@@ -181,8 +199,7 @@ def test_the_app_page_of_an_unknown_ticket_is_not_found(app):
 
 
 def test_deciding_a_ticket_twice_says_it_is_done(browser):
-    page = text(browser.get("/space/licences/bind"))
-    token = re.search(r"/face-checks/([0-9a-f]{32})/qr\.png", page).group(1)
+    token = ticket_in(text(browser.get("/space/licences/bind")))
     late_phone = browser.client.application.test_client()
     csrf = re.search(r'name="csrf_token" value="([^"]+)"',
                      text(late_phone.get(f"/app/face/{token}"))).group(1)
@@ -190,4 +207,30 @@ def test_deciding_a_ticket_twice_says_it_is_done(browser):
     again = text(late_phone.post(f"/app/face/{token}", data={"csrf_token": csrf,
                                                              "outcome": "fail"}))
     assert "该二维码已完成认证" in again and "认证成功" in again
-    assert browser.get(f"/face-checks/{token}/state").json == {"state": "passed"}
+    assert browser.get(f"/face-checks/{token}/state").json["state"] == "passed"
+
+
+def test_my_licences_offers_the_guides_reasons_for_a_missing_licence(browser):
+    page = text(browser.get("/space/licences"))
+    assert '<details class="faq" id="faq">' in page and "没有找到需要的证照？" in page
+    assert "不支持旧版特种作业操作证" in page and "数据存在延迟现象" in page
+
+
+def test_the_choose_licence_step_offers_the_guides_reasons(browser):
+    verify_face(browser)
+    page = text(browser.get("/space/licences/bind"))
+    assert "选择证照类型" in page and "没有找到需要的证照？" in page
+    assert "等待3个工作日后再前往国家政务服务平台上查看、下载" in page
+
+
+def test_all_bound_opens_the_reasons_when_one_licence_is_delayed(app, browser, ministry):
+    ministry.issue()
+    ministry.deliver(app)
+    verify_face(browser)
+    browser.submit("/space/licences/bind", {"type": "特种作业操作证"})
+    ministry.issue(item="熔化焊接与热切割作业", category="焊接与热切割作业")  # on its way
+    answer = browser.submit("/space/licences/bind", {"type": "特种作业操作证"})
+    assert answer.headers["Location"] == "/space/licences?faq=open"
+    page = text(browser.get(answer.headers["Location"]))
+    assert "您的特种作业操作证电子证照均已绑定" in page
+    assert '<details class="faq" id="faq" open>' in page and "数据存在延迟现象" in page

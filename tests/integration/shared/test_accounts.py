@@ -9,7 +9,7 @@ from national_portal.models import TABLES as NATIONAL_TABLES
 from shared.accounts.codes import new_captcha, send_sms_code, sms_inbox, use_captcha
 from shared.accounts.faces import decide_face_check, require_face_check, start_face_check
 from shared.accounts.logins import authenticate
-from shared.accounts.models import Account
+from shared.accounts.models import Account, LoginAttempts
 from shared.accounts.registration import Registration, register_account
 from shared.db import create_schema, make_engine, make_sessionmaker
 from shared.errors import (
@@ -56,7 +56,7 @@ def test_every_wrong_field_is_reported_at_once_and_nothing_is_written(session, c
     with pytest.raises(FieldErrors) as info:
         register(session, clock, name="x", password="abcdefgh", confirm_password="abc",
                  agree=False, sms_code="000000")
-    assert set(info.value.errors) == {"name", "password", "agree", "sms_code"}
+    assert set(info.value.errors) == {"name", "password", "confirm_password", "agree", "sms_code"}
     assert session.scalar(select(func.count(Account.id))) == 0
 
 
@@ -144,3 +144,49 @@ def test_a_face_check_left_pending_expires_and_cannot_be_decided(session, clock)
     clock.advance(timedelta(minutes=4))
     with pytest.raises(InvalidInput, match="过期"):
         decide_face_check(session, clock, ticket.token, passed=True)
+
+
+@pytest.mark.parametrize("require_captcha", [True, False], ids=["ministry", "national"])
+def test_one_sms_code_survives_every_refusal_for_another_field_at_the_same_instant(
+        session, clock, require_captcha):
+    sms = send_sms_code(session, clock, PHONE, "register", "测试平台")
+    wrong_one_at_a_time = [
+        {"id_number": "110101199003070012"}, {"phone": "1380013800"},
+        {"password": "abcdefgh", "confirm_password": "abcdefgh"},
+        {"confirm_password": "Abc12345@"}, {"agree": False}, {"captcha_answer": "????"}]
+    for wrong in wrong_one_at_a_time[:None if require_captcha else -1]:
+        with pytest.raises(FieldErrors) as info:
+            register_account(session, clock, fresh_form(session, clock, sms, **wrong),
+                             require_captcha=require_captcha)
+        assert "sms_code" not in info.value.errors
+    session.refresh(sms)
+    assert (sms.used_at, sms.wrong_tries) == (None, 0)
+    account = register_account(session, clock, fresh_form(session, clock, sms),
+                               require_captcha=require_captcha)
+    session.refresh(sms)
+    assert account.phone == PHONE and sms.used_at == clock.now()
+
+
+def fresh_form(session, clock, sms, **overrides) -> Registration:
+    """The form as a person submits it again: the same SMS code, a new image captcha."""
+    captcha = new_captcha(session, clock)
+    values = dict(phone=PHONE, name="张三", id_number=ID, id_valid_from="", id_long_term=True,
+                  password="Abc12345!", confirm_password="Abc12345!", agree=True,
+                  captcha_token=captcha.token, captcha_answer=captcha.answer, sms_code=sms.code)
+    return Registration(**{**values, **overrides})
+
+
+def test_a_weak_password_does_not_hide_a_different_confirmation(session, clock):
+    with pytest.raises(FieldErrors) as info:
+        register(session, clock, password="abcdefgh", confirm_password="abcdefgx")
+    assert set(info.value.errors) == {"password", "confirm_password"}
+
+
+def test_an_empty_login_form_asks_for_both_fields_and_counts_no_try(session, clock):
+    with pytest.raises(FieldErrors) as info:
+        authenticate(session, clock, " ", "")
+    assert info.value.errors == {"login": "请输入手机号码或身份证号", "password": "请输入密码"}
+    with pytest.raises(FieldErrors) as info:
+        authenticate(session, clock, PHONE, "")
+    assert info.value.errors == {"password": "请输入密码"}
+    assert session.get(LoginAttempts, PHONE) is None

@@ -82,3 +82,12 @@ def test_made_identifiers_parse_back(serial, version):
     text = make_licence_id("11100000MB0143553R001", "11110000MB0177810M", serial, version)
     parsed = parse_licence_id(text)
     assert (parsed.serial, parsed.version) == (serial, version)
+
+
+def test_every_provincial_level_department_and_the_xpcc_bureau_can_issue():
+    provinces = {a.region_code[:2] for a in AUTHORITIES.values()}
+    assert len(AUTHORITIES) == 32 and len(provinces) == 32
+    assert {"32", "65", "66", "54", "45"} <= provinces
+    for authority in AUTHORITIES.values():
+        assert authority.code[2:8] == authority.region_code  # the region inside the code
+        assert authority.name.endswith(("应急管理厅", "应急管理局"))

@@ -51,7 +51,7 @@ def test_a_long_value_shrinks_to_stay_clear_of_the_qr_code():
 def test_the_svg_preview_shows_the_face_in_chinese_with_the_qr_embedded():
     licence = sample_licence()
     svg = etree.fromstring(render_face_svg(licence, verify_url=sample_verify_url(licence)))
-    texts = [t.text for t in svg.iter(f"{SVG}text")]
+    texts = ["".join(t.itertext()) for t in svg.iter(f"{SVG}text")]
     assert {"中华人民共和国特种作业操作证", "张三", "110101199003070011", "低压电工作业",
             "模拟电子印章"} <= set(texts)
     assert svg.get("viewBox") == "0 0 210 148"
@@ -61,10 +61,15 @@ def test_the_svg_preview_shows_the_face_in_chinese_with_the_qr_embedded():
     assert base64.b64decode(image.get("href")[len(prefix):]) == qr_png(sample_verify_url(licence))
 
 
-def test_the_svg_places_each_character_where_the_ofd_delta_x_puts_it():
+def test_the_svg_places_wide_characters_one_by_one_and_narrow_runs_from_their_start():
     licence = sample_licence()
     svg = etree.fromstring(render_face_svg(licence, verify_url=sample_verify_url(licence)))
-    dates = next(t for t in svg.iter(f"{SVG}text") if t.text == "2023-03-15 至 2029-03-15")
-    xs = [float(x) for x in dates.get("x").split()]
-    assert len(xs) == len(dates.text)
-    assert xs[1] - xs[0] == 2 and xs[12] - xs[11] == 4  # digit half an em, 至 a full em
+    dates = next(t for t in svg.iter(f"{SVG}text")
+                 if "".join(t.itertext()) == "2023-03-15 至 2029-03-15")
+    spans = [(span.text, span.get("x")) for span in dates.iter(f"{SVG}tspan")]
+    start = float(spans[0][1])
+    assert [text for text, _ in spans] == ["2023-03-15 ", "至", " 2029-03-15"]
+    assert [float(x) - start for _, x in spans] == [0, 22, 26]  # one x a run: no "2023- 03"
+    title = next(t for t in svg.iter(f"{SVG}text") if "".join(t.itertext()) == "张三")
+    xs = [float(x) for x in next(title.iter(f"{SVG}tspan")).get("x").split()]
+    assert xs[1] - xs[0] == 4  # a CJK character a full em

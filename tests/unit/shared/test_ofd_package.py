@@ -12,7 +12,7 @@ from lxml import etree
 from shared.ofd import render_licence_ofd
 from shared.ofd.page import OFD_NS, delta_x
 from shared.ofd.samples import SAMPLE_GENERATED_AT, sample_licence, sample_verify_url
-from shared.ofd.shapes import advances
+from shared.ofd.shapes import advances, runs
 from shared.ofd.sm2 import SealKey
 
 NS = {"ofd": OFD_NS}
@@ -153,6 +153,11 @@ def test_the_qr_image_ctm_scales_the_unit_square_to_its_boundary(package):
     assert width >= 30  # big enough to scan on a phone screen
 
 
+def object_text(obj) -> str:
+    """The text a TextObject draws: its TextCodes in order."""
+    return "".join(code.text for code in obj.findall("ofd:TextCode", NS))
+
+
 def expand_delta(text):
     words, values = text.split(), []
     while words:
@@ -164,17 +169,28 @@ def expand_delta(text):
     return values
 
 
-def test_every_text_code_has_one_delta_x_gap_per_following_character(package):
+def test_wide_runs_carry_delta_x_and_narrow_runs_take_their_fonts_advances(package):
     page = xml(package, "Doc_0/Pages/Page_0/Content.xml")
     for obj in page.iter(f"{{{OFD_NS}}}TextObject"):
-        code = obj.find("ofd:TextCode", NS)
         size = float(obj.get("Size"))
-        if len(code.text) > 1:
-            gaps = expand_delta(code.get("DeltaX"))
-            assert len(gaps) == len(code.text) - 1, code.text
-            assert gaps == pytest.approx(advances(code.text, size), abs=0.001)
-        assert float(code.get("Y")) == size  # the baseline sits inside the boundary
-        assert local_names(obj) == ["FillColor", "TextCode"]
+        codes = obj.findall("ofd:TextCode", NS)
+        text = "".join(code.text for code in codes)
+        assert [c.text for c in codes] == [run.text for run in runs(text, size)]
+        assert [float(c.get("X")) for c in codes] == pytest.approx(
+            [run.offset for run in runs(text, size)], abs=0.001)
+        for code, run in zip(codes, runs(text, size), strict=True):
+            if run.wide and len(run.text) > 1:
+                assert expand_delta(code.get("DeltaX")) == pytest.approx(
+                    advances(run.text, size), abs=0.001)
+            else:  # "2023-03-15", "1.2.156…": no forced half-em gaps after "-" or "."
+                assert code.get("DeltaX") is None
+            assert float(code.get("Y")) == size  # the baseline sits inside the boundary
+        assert local_names(obj) == ["FillColor"] + ["TextCode"] * len(codes)
+
+
+def test_a_date_range_is_split_into_its_narrow_and_wide_runs():
+    assert [(r.offset, r.text, r.wide) for r in runs("2023-03-15 至 2029-03-15", 4)] == [
+        (0, "2023-03-15 ", False), (22, "至", True), (26, " 2029-03-15", False)]
 
 
 def test_cjk_characters_advance_a_full_em_and_digits_half_an_em():
@@ -194,7 +210,7 @@ def test_path_objects_put_stroke_colour_before_fill_colour(package):
 
 def test_the_face_shows_every_labelled_field_with_its_value(package):
     page = xml(package, "Doc_0/Pages/Page_0/Content.xml")
-    texts = [t.text for t in page.iter(f"{{{OFD_NS}}}TextCode")]
+    texts = [object_text(o) for o in page.iter(f"{{{OFD_NS}}}TextObject")]
     for expected in ("中华人民共和国特种作业操作证", "姓名", "张三", "性别", "男", "证号",
                      "110101199003070011", "作业类别", "电工作业", "操作项目", "低压电工作业",
                      "初领日期", "2023-03-15", "有效期限", "2023-03-15 至 2029-03-15", "签发机关",
@@ -218,7 +234,7 @@ def test_custom_tags_point_each_face_field_at_the_text_object_showing_it(package
     for field in face:
         ref = field[0]
         assert ref.get("PageRef") == page_id
-        assert objects[ref.text].find("ofd:TextCode", NS).text == field.get("Value")
+        assert object_text(objects[ref.text]) == field.get("Value")
 
 
 def test_the_same_licence_at_the_same_time_gives_the_same_bytes():
