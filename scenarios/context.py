@@ -20,10 +20,19 @@ class Outcome:
     """What an action observed: an error, or facts the step's expectations compare with."""
 
     error: str | None = None
-    fields: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)  # field at fault -> its message
     message: str = ""
     facts: dict = field(default_factory=dict)  # count, listed, bound, text, format, status, ...
     summary: str = ""
+
+
+@dataclass
+class HeldCode:
+    """The registration SMS code a person has in hand, as the inbox showed it when sent."""
+
+    code: str
+    sent_at: str          # the inbox's sent_at: tells this message from a newer one
+    wrong_tries: int = 0  # wrong codes typed against it (the portal allows five)
 
 
 @dataclass
@@ -36,6 +45,7 @@ class Context:
     events: list[Event] = field(default_factory=list)
     certificates: dict[str, str] = field(default_factory=dict)   # alias -> certificate key
     tokens: dict[tuple[str, str], str] = field(default_factory=dict)  # (portal, person) -> token
+    sms_codes: dict[tuple[str, str], HeldCode] = field(default_factory=dict)  # (portal, phone)
     seen_changes: dict[str, set[str]] = field(default_factory=dict)   # change id -> kinds drawn
     changes: dict[str, Change] = field(default_factory=dict)  # written during the scenario
 

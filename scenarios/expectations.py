@@ -17,10 +17,12 @@ def compare(step: Step, outcome: Outcome) -> list[str]:
     for key in ("count", "status", "replicated", "visible_from", "format"):
         if key in expect:
             failures += _equal(key, expect[key], outcome.facts)
-    for key, check in (("includes", _includes), ("excludes", _excludes), ("bound", _bound),
-                       ("text", _text)):
+    for key, check in (("includes", _includes), ("excludes", _excludes), ("bound", _bound)):
         if key in expect:
             failures += check(expect[key], outcome.facts)
+    for key in ("text", "guidance"):
+        if key in expect:
+            failures += _contains(key, expect[key], outcome.facts)
     return failures
 
 
@@ -38,7 +40,18 @@ def _error_lines(expect: dict, outcome: Outcome) -> list[str]:
     if field is not None and field not in outcome.fields:
         return [f"expected error {wanted} on field {field}, got it on "
                 f"{', '.join(outcome.fields) or 'no field'}: {outcome.message}"]
-    return []
+    return _fields(expect["fields"], outcome.fields) if "fields" in expect else []
+
+
+def _fields(wanted: list[str] | dict[str, str], fields: dict[str, str]) -> list[str]:
+    """Exactly the fields named are at fault; with a mapping, each message says its text."""
+    if set(wanted) != set(fields):
+        said = "；".join(f"{name} {message}" for name, message in fields.items())
+        return [f"expected errors on {_show(list(wanted))}, got them on {_show(list(fields))}"
+                + (f": {said}" if said else "")]
+    texts = wanted.items() if isinstance(wanted, dict) else []
+    return [f"expected the error on {name} to say {text}, got: {fields[name]}"
+            for name, text in texts if text not in fields[name]]
 
 
 def _fact(key: str, facts: dict):
@@ -76,16 +89,19 @@ def _bound(wanted: list[str], facts: dict) -> list[str]:
         f"expected bound {_show(sorted(wanted))}, got {_show(sorted(bound))}"]
 
 
-def _text(wanted, facts: dict) -> list[str]:
-    text, missing = _fact("text", facts)
+def _contains(key: str, wanted, facts: dict) -> list[str]:
+    """The step's `text` (or its FAQ, `guidance`) says every substring wanted."""
+    text, missing = _fact(key, facts)
     if missing:
         return missing
     wanted = [wanted] if isinstance(wanted, str) else wanted
     absent = [w for w in wanted if w not in text]
     if not absent:
         return []
+    if not text:
+        return [f"expected {key} {_show(absent)}, but this step's answer said none"]
     excerpt = text if len(text) <= 160 else text[:157] + "…"
-    return [f"expected text {_show(absent)}, not found in: {excerpt}"]
+    return [f"expected {key} {_show(absent)}, not found in: {excerpt}"]
 
 
 def _show(value) -> str:

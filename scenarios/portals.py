@@ -40,13 +40,19 @@ class Reply:
 
 
 class ApiError(Exception):
-    """The portal refused a call: its error code, the fields at fault and its message."""
+    """The portal refused a call: its error code, the fields at fault (each with its message)
+    and its message."""
 
-    def __init__(self, code: str, message: str = "", fields: list[str] | None = None,
+    def __init__(self, code: str, message: str = "", fields: dict[str, str] | None = None,
                  reply: Reply | None = None, call: str = ""):
         super().__init__(code, message)
-        self.code, self.message, self.fields = code, message, fields or []
+        self.code, self.message, self.fields = code, message, fields or {}
         self.reply, self.call = reply, call
+
+    @property
+    def said(self) -> str:
+        """The message, then each field's own, each once ("…；两次输入的密码不一致")."""
+        return "；".join(dict.fromkeys([self.message, *self.fields.values()]))
 
     def __str__(self) -> str:
         where = f" on {', '.join(self.fields)}" if self.fields else ""
@@ -55,11 +61,12 @@ class ApiError(Exception):
     @classmethod
     def from_reply(cls, reply: Reply, call: str) -> ApiError:
         data = reply.data
-        fields = list((data.get("errors") or {}).keys())
-        if data.get("field") and data["field"] not in fields:
-            fields.insert(0, data["field"])
+        message = str(data.get("message") or reply.body[:200])
+        fields = {str(k): str(v) for k, v in (data.get("errors") or {}).items()}
+        if data.get("field"):  # the field the portal names first comes first
+            fields = {data["field"]: fields.get(data["field"], message), **fields}
         code = data.get("error") or f"http_{reply.status}"
-        return cls(code, str(data.get("message") or reply.body[:200]), fields, reply, call)
+        return cls(code, message, fields, reply, call)
 
 
 class Portal:

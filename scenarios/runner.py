@@ -10,6 +10,7 @@ from time import perf_counter
 from scenarios.actions import ACTIONS
 from scenarios.context import Context, Outcome
 from scenarios.expectations import compare
+from scenarios.guidance import answer_facts
 from scenarios.live import LiveWorlds
 from scenarios.model import Scenario, Step
 from scenarios.portals import ApiError
@@ -81,8 +82,8 @@ def run_step(context: Context, step: Step) -> StepResult:
         outcome = ACTIONS[step.action](context, step)
     except ApiError as error:
         outcome = Outcome(error=error.code, fields=error.fields, message=error.message,
-                          facts={"text": error.reply.text} if error.reply else {},
-                          summary=f"{error.code}: {error.message}")
+                          facts=answer_facts(error.reply) if error.reply else {},
+                          summary=f"{error.code}: {error.said}")
     failures = compare(step, outcome)
     if step.at is not None or step.action in MOVES_REPLICATION:
         due_now = context.observe_replication(step.number)

@@ -91,7 +91,9 @@ def _any_of(error: ValidationError, path: tuple):
 
 
 def _dependent(error: ValidationError, path: tuple):
-    return (*path, "field"), True, "expect.field needs expect.error (e.g. error: invalid_input)"
+    key = next((k for k, needs in error.validator_value.items() if k in error.instance
+                and any(n not in error.instance for n in needs)), "field")
+    return (*path, key), True, f"expect.{key} needs expect.error (e.g. error: invalid_input)"
 
 
 def _minimum(error: ValidationError, path: tuple):

@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from scenarios.actions import action
-from scenarios.context import Context, Outcome
+from scenarios.actions.sms import code_in_hand, note_refusal
+from scenarios.context import Context, HeldCode, Outcome
 from scenarios.model import Person, Step
-from scenarios.portals import Portal
+from scenarios.portals import ApiError, Portal
 from scenarios.reporting.days import local_time
+from shared.clock import SHANGHAI
 
 FACE_CHECK_PURPOSE = {"mem": "licences", "national": "bind"}
 
@@ -23,22 +25,25 @@ def portal_of(step: Step) -> str:
 
 @action("mem.register", "national.register")
 def register(ctx: Context, step: Step) -> Outcome:
-    """Walk the whole registration (the ministry's includes its 实人认证 step, which passes)."""
+    """Walk the whole registration (the ministry's includes its 实人认证 step, which passes),
+    typing the SMS code in hand, or a new one when it is no good any more."""
     name, person = portal_of(step), ctx.person(step)
     portal = ctx.portal(name)
     form = registration_form(person, step.params)
     if name == "mem":
-        captcha = portal.ok("GET", "/api/v1/captcha")
-        answer = portal.ok("GET", f"/_sim/captcha/{captcha['token']}")["answer"]
-        form.update(captcha_token=captcha["token"],
-                    captcha_answer=step.params.get("captcha_answer", answer))
-    form["sms_code"] = step.params.get("sms_code", _sms_code(portal, form["phone"]))
-    answer = portal.ok("POST", "/api/v1/register", form)
+        form.update(_captcha(portal, step.params))
+    held, fresh = code_in_hand(ctx, name, form["phone"])
+    form["sms_code"] = step.params.get("sms_code", held.code)
+    try:
+        answer = portal.ok("POST", "/api/v1/register", form)
+    except ApiError as error:
+        note_refusal(held, form["sms_code"], error)
+        raise
     ticket = answer.get("face_check")
     if ticket:
         portal.ok("POST", f"/_sim/face-checks/{ticket['token']}", {"outcome": "pass"})
         portal.ok("POST", "/api/v1/register/complete", {"token": ticket["token"]})
-    return Outcome(summary=f"账户 {answer['account_id']} 注册完成")
+    return Outcome(summary=f"账户 {answer['account_id']} 注册完成（{_code_said(held, fresh)}）")
 
 
 def registration_form(person: Person, params: dict) -> dict:
@@ -52,11 +57,20 @@ def registration_form(person: Person, params: dict) -> dict:
             "agree": params.get("agree", True)}
 
 
-def _sms_code(portal: Portal, phone: str) -> str:
-    """Click 获取验证码 and read the code from the simulated inbox; a refusal ends the step."""
-    portal.ok("POST", "/api/v1/sms-codes", {"phone": phone, "purpose": "register"})
-    messages = portal.ok("GET", f"/_sim/sms?phone={phone}")["messages"]
-    return messages[0]["code"] if messages else ""
+def _code_said(held: HeldCode, fresh: bool) -> str:
+    if fresh or not held.sent_at:
+        return "短信验证码刚获取"
+    sent = datetime.fromisoformat(held.sent_at).astimezone(SHANGHAI)
+    return f"沿用 {sent:%H:%M} 收到的短信验证码"
+
+
+def _captcha(portal: Portal, params: dict) -> dict:
+    """A new image captcha (one use: each try shows a fresh one) and its answer, read from
+    the control plane unless the step types another."""
+    captcha = portal.ok("GET", "/api/v1/captcha")
+    answer = portal.ok("GET", f"/_sim/captcha/{captcha['token']}")["answer"]
+    return {"captcha_token": captcha["token"],
+            "captcha_answer": params.get("captcha_answer", answer)}
 
 
 @action("mem.login", "national.login")

@@ -10,6 +10,7 @@ from lxml import etree
 from scenarios.actions import action
 from scenarios.actions.accounts import portal_of
 from scenarios.context import Context, Outcome
+from scenarios.guidance import answer_facts
 from scenarios.model import Step
 from scenarios.portals import ApiError
 
@@ -29,7 +30,7 @@ def my_licences(ctx: Context, step: Step) -> Outcome:
     if reply.status >= 400:
         raise ApiError.from_reply(reply, f"{name} GET /api/v1/licences")
     listed = [ctx.alias_of(key_of(row)) for row in reply.data.get("licences", [])]
-    return Outcome(facts={"count": len(listed), "listed": listed, "text": reply.text},
+    return Outcome(facts={"count": len(listed), "listed": listed, **answer_facts(reply)},
                    summary=f"{len(listed)} 个证照" + (f": {', '.join(listed)}" if listed else ""))
 
 
@@ -81,8 +82,9 @@ def bind(ctx: Context, step: Step) -> Outcome:
     for alias in bound:
         ctx.event("national", "bound", alias, f"{alias} 绑定")
     count = len(reply.data.get("licences", []))
-    return Outcome(facts={"bound": bound, "count": count, "text": reply.text},
-                   summary=f"绑定 {', '.join(bound) or '无'}；共 {count} 个证照")
+    said = f"（{reply.data['message']}）" if reply.data.get("message") else ""
+    return Outcome(facts={"bound": bound, "count": count, **answer_facts(reply)},
+                   summary=f"绑定 {', '.join(bound) or '无'}{said}；共 {count} 个证照")
 
 
 @action("national.unbind")

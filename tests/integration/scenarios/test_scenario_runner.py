@@ -37,6 +37,15 @@ steps:
 """
 
 
+LOGGED_IN_AND_CHECKED = """  - do: national.register
+    person: zhang
+  - do: national.login
+    person: zhang
+  - do: national.verify_identity
+    person: zhang
+"""
+
+
 def scenario_file(tmp_path: Path, name: str, steps: str) -> Path:
     path = tmp_path / f"{name}.yaml"
     path.write_text(HEADER.format(name=name) + steps, "utf-8")
@@ -59,13 +68,7 @@ def test_the_issue_example_replays_green_with_bind_failing_then_succeeding():
 
 
 def test_a_failed_expectation_names_step_and_simulated_time_and_stops_the_scenario(tmp_path):
-    path = scenario_file(tmp_path, "too-early", """  - do: national.register
-    person: zhang
-  - do: national.login
-    person: zhang
-  - do: national.verify_identity
-    person: zhang
-  - do: national.bind
+    path = scenario_file(tmp_path, "too-early", LOGGED_IN_AND_CHECKED + """  - do: national.bind
     person: zhang
     expect: {bound: [c1]}
   - do: national.logout
@@ -177,3 +180,17 @@ def test_manual_lag_leaves_visible_from_null_and_nothing_replicates():
     result = run_scenario(load_text(text, "manual.yaml"))
     assert result.passed, result.failure_text()
     assert json.loads(json.dumps([e.kind for e in result.events])) == ["issued"]
+
+
+def test_bind_finding_nothing_answers_the_guides_two_reasons_numbered_as_the_page_shows(tmp_path):
+    path = scenario_file(tmp_path, "nothing-yet", LOGGED_IN_AND_CHECKED + """  - do: national.bind
+    person: zhang
+    expect:
+      error: not_found
+      guidance: [原因一：特种作业操作证电子证照系统仅支持新版, 原因二：数据存在延迟, "解决方法：可先行前往"]
+  - do: national.my_licences
+    person: zhang
+    expect: {count: 0, guidance: [原因一, 原因二]}
+""")
+    result = run_scenario(load_file(path))
+    assert result.passed, result.failure_text()

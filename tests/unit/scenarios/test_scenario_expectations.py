@@ -34,10 +34,50 @@ def test_an_expected_error_must_be_that_error():
 
 
 def test_an_expected_field_must_be_among_the_fields_at_fault():
-    outcome = Outcome(error="invalid_input", fields=["password", "agree"], message="密码…")
+    outcome = Outcome(error="invalid_input", fields={"password": "密码…", "agree": "请阅读…"},
+                      message="密码…")
     assert compare(step({"error": "invalid_input", "field": "agree"}), outcome) == []
     assert compare(step({"error": "invalid_input", "field": "phone"}), outcome) == [
         "expected error invalid_input on field phone, got it on password, agree: 密码…"]
+
+
+REFUSED = Outcome(error="invalid_input", message="密码长度8-20位",
+                  fields={"password": "密码长度8-20位", "confirm_password": "两次输入的密码不一致"})
+
+
+def test_expected_fields_as_a_list_must_be_exactly_the_fields_at_fault_in_any_order():
+    wanted = {"error": "invalid_input", "fields": ["confirm_password", "password"]}
+    assert compare(step(wanted), REFUSED) == []
+    assert compare(step({"error": "invalid_input", "fields": ["password"]}), REFUSED) == [
+        "expected errors on [password], got them on [password, confirm_password]: "
+        "password 密码长度8-20位；confirm_password 两次输入的密码不一致"]
+    assert compare(step({"error": "invalid_input", "fields": ["agree"]}),
+                   Outcome(error="invalid_input")) == [
+        "expected errors on [agree], got them on []"]
+
+
+def test_expected_fields_as_a_mapping_check_each_fields_message():
+    wanted = {"password": "8-20位", "confirm_password": "不一致"}
+    assert compare(step({"error": "invalid_input", "fields": wanted}), REFUSED) == []
+    wanted = {"password": "8-20位", "confirm_password": "不正确"}
+    assert compare(step({"error": "invalid_input", "fields": wanted}), REFUSED) == [
+        "expected the error on confirm_password to say 不正确, got: 两次输入的密码不一致"]
+
+
+def test_expected_fields_are_not_compared_when_the_error_itself_is_wrong():
+    assert compare(step({"error": "duplicate", "fields": ["phone"]}), REFUSED) == [
+        "expected error duplicate, got error invalid_input: 密码长度8-20位"]
+
+
+def test_guidance_needs_every_substring_in_the_faq_and_says_when_there_is_none():
+    outcome = Outcome(facts={"guidance": "原因一：仅支持新版\n原因二：数据存在延迟", "text": "{}"})
+    assert compare(step({"guidance": ["原因一", "数据存在延迟"]}), outcome) == []
+    assert compare(step({"guidance": "原因三"}), outcome) == [
+        "expected guidance [原因三], not found in: 原因一：仅支持新版\n原因二：数据存在延迟"]
+    assert compare(step({"guidance": "原因一"}), Outcome(facts={"guidance": ""})) == [
+        "expected guidance [原因一], but this step's answer said none"]
+    assert compare(step({"guidance": "原因一"}), Outcome(facts={"text": "原因一"})) == [
+        "expected guidance, but this step reported none"]
 
 
 def test_bound_compares_the_aliases_in_any_order():

@@ -60,6 +60,8 @@ def test_the_issue_example_loads_with_its_ten_steps_and_their_positions():
     ("invalid_yaml.yaml", "5:3", "not valid YAML"),
     ("unquoted_number.yaml", "8:12", 'write it in quotes: "13800138000"'),
     ("misplaced_expectation.yaml", "12:14", "expect key 'bound' does not apply to this action"),
+    ("misplaced_guidance.yaml", "12:14", "expect key 'guidance' does not apply to this action"),
+    ("fields_without_error.yaml", "12:14", "expect.fields needs expect.error"),
     ("unknown_snapshot.yaml", "4:13", "start.snapshot: unknown snapshot 'demo-2024' (known: demo)"),
     ("snapshot_time_without_offset.yaml", "5:7", "start.at: '2026-09-30T12:00:00' is not an ISO "
                                                   "8601 time with its UTC offset"),
@@ -127,10 +129,36 @@ def test_a_field_expectation_without_an_error_is_refused():
     assert "expect.field needs expect.error" in str(caught.value)
 
 
+def test_expected_fields_are_a_list_of_names_or_a_mapping_to_the_text_of_each_message():
+    steps = ("  - do: mem.register\n    person: li\n"
+             "    expect: {error: invalid_input, fields: [password, confirm_password]}\n"
+             "  - do: mem.register\n    person: li\n"
+             "    expect: {error: invalid_input, fields: {agree: 注册协议}}\n"
+             "  - do: national.bind\n    person: li\n"
+             "    expect: {bound: [], guidance: [原因一, 数据存在延迟]}\n")
+    scenario = load_text(_minimal(LI, steps=steps), "t.yaml")
+    assert [s.expect.get("fields") for s in scenario.steps] == [
+        ["password", "confirm_password"], {"agree": "注册协议"}, None]
+    assert scenario.steps[2].expect["guidance"] == ["原因一", "数据存在延迟"]
+
+
+@pytest.mark.parametrize("fields", ["[]", "{}", "password", "{agree: 1}", "[phone, phone]"])
+def test_expected_fields_that_name_nothing_or_no_text_are_refused(fields):
+    steps = ("  - do: mem.register\n    person: li\n"
+             f"    expect: {{error: invalid_input, fields: {fields}}}\n")
+    with pytest.raises(ScenarioLoadError) as caught:
+        load_text(_minimal(LI, steps=steps), "t.yaml")
+    assert str(caught.value).startswith("t.yaml:11:44: step 1 expect.fields: "), str(caught.value)
+    assert "is not valid here (with error: exactly the fields at fault" in str(caught.value)
+
+
 def test_the_published_schema_is_a_valid_draft_2020_12_schema_matching_the_loaded_one():
     published = json.loads(SCHEMA_FILE.read_text("utf-8"))
     Draft202012Validator.check_schema(published)
     assert published == schema()
+
+
+LI = "people:\n  li:\n    name: 李四\n    id_number: \"X\"\n"
 
 
 def _minimal(people: str, *, start: str = "2024-09-27T09:00:00+08:00",
