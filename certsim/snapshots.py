@@ -116,8 +116,7 @@ def load(name: str, sessions: dict[str, Session], *, lease: str | None = None) -
     """
     state = saved_state(name)
     for database, session in sessions.items():
-        _read_rows(folder() / name / f"{database}.json.gz", session, KEPT[database], state,
-                   lease)
+        _read_rows(folder() / name / f"{database}.json.gz", session, KEPT[database], lease)
     return state
 
 
@@ -208,8 +207,7 @@ def _begin_consistent_read(session: Session) -> None:
         connection.exec_driver_sql("BEGIN")  # WAL: the first read fixes the snapshot
 
 
-def _read_rows(path: Path, session: Session, tables: list[Table], state: WorldState,
-               lease: str | None) -> None:
+def _read_rows(path: Path, session: Session, tables: list[Table], lease: str | None) -> None:
     """Replace every row of the tables with the saved ones, in one transaction."""
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         saved = json.load(handle)
@@ -223,16 +221,16 @@ def _read_rows(path: Path, session: Session, tables: list[Table], state: WorldSt
             session.execute(insert(table), rows)
         _restart_ids(session, table)
     if keeps_lease:
-        _keep_lease(session, state, lease, ticks=ticks)
+        _keep_lease(session, lease, ticks=ticks)
     session.commit()
 
 
-def _keep_lease(session: Session, state: WorldState, holder: str | None, **reset) -> None:
-    """Give the lease to `holder` in the restored world's time (or to nobody)."""
-    now = state.clock.now() if state.clock else wall_now()
+def _keep_lease(session: Session, holder: str | None, **reset) -> None:
+    """Give the lease to `holder` (or to nobody); a lease lasts wall-clock time."""
     session.execute(update(ReplicationState).values(
         lease_holder=holder, handover_to=None,
-        lease_expires_at=now + timedelta(seconds=LEASE_SECONDS) if holder else None, **reset))
+        lease_expires_at=wall_now() + timedelta(seconds=LEASE_SECONDS) if holder else None,
+        **reset))
 
 
 def _encode(value):
@@ -275,7 +273,7 @@ def _restore_demo(store: WorldStore) -> dict:
         for database, session in sessions.items():  # all but the lease row, which stays ours
             empty_tables(session, [t for t in KEPT[database]
                                    if t is not ReplicationState.__table__], commit=False)
-        _keep_lease(sessions["mem"], replace(store.read(), clock=ClockState(DEMO_START)), HOLDER,
+        _keep_lease(sessions["mem"], HOLDER,
                     checkpoint=0, last_run_at=None, last_run=None, tick_requested_at=None)
         for session in sessions.values():
             session.commit()

@@ -16,7 +16,7 @@ from sqlalchemy import Text, and_, cast, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from shared.clock import Clock
+from shared.clock import Clock, wall_now
 from shared.errors import InvalidInput
 from shared.explain import explain_change
 from shared.models import OutboxEntry, OutboxState, ReplicationState
@@ -182,18 +182,24 @@ def _failure_list(failures) -> list[dict]:
 
 def take_lease(session: Session, clock: Clock, holder: str, ttl_seconds: float,
                report: dict | None = None) -> dict:
-    """Grant, renew (ttl > 0) or release (ttl = 0) the delivery lease; record a run report."""
+    """Grant, renew (ttl > 0) or release (ttl = 0) the delivery lease; record a run report.
+
+    The lease says a replicator process is alive and working, so it lasts `ttl_seconds` of
+    wall-clock time: the world's clock jumps (a console's +3 个工作日, a scenario's wait) and
+    stands still (paused), and neither may let a second process in mid-run or lock one out.
+    The run report is stamped with the world's time.
+    """
     if not holder or len(holder) > 64:
         raise InvalidInput("holder", "holder must be a name of 1..64 characters")
     if not 0 <= ttl_seconds <= 3600:
         raise InvalidInput("ttl", "ttl must be 0..3600 seconds")
-    now = clock.now()
+    now, wall = clock.now(), wall_now()
     state = _state(session)
     if ttl_seconds and report is not None and state.handover_to not in (None, holder):
         ttl_seconds = 0  # the end of a run while someone waits for the lease: give it up
     free = or_(ReplicationState.lease_holder.is_(None), ReplicationState.lease_holder == holder,
-               ReplicationState.lease_expires_at <= now)
-    values = ({"lease_holder": holder, "lease_expires_at": now + timedelta(seconds=ttl_seconds)}
+               ReplicationState.lease_expires_at <= wall)
+    values = ({"lease_holder": holder, "lease_expires_at": wall + timedelta(seconds=ttl_seconds)}
               if ttl_seconds else {"lease_holder": None, "lease_expires_at": None})
     if ttl_seconds and state.handover_to == holder:
         values["handover_to"] = None  # whoever asked for the lease has it now

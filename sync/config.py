@@ -9,7 +9,7 @@
 | SYNC_BATCH_SIZE | 200 | changes per feed read and ingest call (1..5000) |
 | SYNC_MAX_BATCHES | 50 | batches per run; the rest waits for the next run |
 | SYNC_TIMEOUT | 10 | seconds before an HTTP call is given up |
-| SYNC_LEASE_TTL | 60 | seconds (simulated) a lease lasts without renewal |
+| SYNC_LEASE_TTL | 60 | wall-clock seconds a lease lasts without renewal |
 | SYNC_MAX_ATTEMPTS | 5 | rejections before a change is parked as blocked |
 | SYNC_BACKOFF_BASE / SYNC_BACKOFF_MAX | 1 / 300 | retry delay: base * 2^(failures-1), capped |
 | SYNC_TICK_POLL | 1 | seconds between checks for a "tick now" request (0 = off) |

@@ -81,7 +81,6 @@ class Replicator:
         self.failures = 0
         self.retry_at: datetime | None = None
         self.next_due_at: datetime | None = None
-        self.lease_until: datetime | None = None
         self.last: RunReport | None = None
         self.lane = lane_for(transport)
         self.isolating = 0  # changes still to send one by one after a batch met a server error
@@ -96,9 +95,8 @@ class Replicator:
         try:
             lease = self._lease(self.config.lease_ttl)
             if not lease["granted"]:
-                report.outcome, self.lease_until = "lease_held", _moment(lease["expires_at"])
+                report.outcome = "lease_held"
                 return self._done(report)
-            self.lease_until = None
             self._deliver(now, lease["checkpoint"], report)
         except TransportFailure as exc:
             report.outcome, report.error = "failed", str(exc)
@@ -296,7 +294,7 @@ class Replicator:
         if self.last is not None and self.last.more:
             return now
         if self.last is not None and self.last.outcome == "lease_held":
-            return self.lease_until
+            return None  # another process delivers; its lease runs on the wall clock, not ours
         return self.next_due_at
 
     def release(self) -> None:

@@ -6,11 +6,13 @@ import threading
 from datetime import timedelta
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import select
 from test_replication_harness import at, open_portals
 
 from national_portal.models import TABLES as NATIONAL_TABLES
 from national_portal.models import AppliedChange
+from shared.clock import wall_now
 from sync.runner import run_due
 
 
@@ -69,8 +71,10 @@ def test_a_replicator_killed_between_apply_and_ack_loses_and_duplicates_nothing(
     assert len(portals.national_licences()) == 10            # applied, never acknowledged
     assert portals.outbox_states() == {"pending": 30}
     successor = portals.replicator(holder="replicator-2", batch_size=10)
-    assert successor.replicate_due(portals.clock.now()).outcome == "lease_held"
-    reports = portals.stepper(successor).advance_to(portals.clock.now() + timedelta(minutes=5))
+    with freeze_time(wall_now(), tick=False) as wall:
+        assert successor.replicate_due(portals.clock.now()).outcome == "lease_held"
+        wall.tick(61)  # the dead holder's lease runs out on the wall clock (SYNC_LEASE_TTL)
+        reports = portals.stepper(successor).advance_to(portals.clock.now() + timedelta(minutes=5))
     assert sum(r.results.get("duplicate", 0) for r in reports) == 10
     assert portals.lost_and_duplicated(keys) == (0, 0)
     assert portals.outbox_states() == {"delivered": 30}

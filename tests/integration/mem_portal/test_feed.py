@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import event, select
 
 import mem_portal
@@ -158,14 +159,18 @@ def test_a_change_rejected_too_often_is_blocked_holds_its_licence_and_can_be_ret
 
 def test_the_lease_goes_to_one_holder_until_it_expires_or_is_released(ministry, clock):
     lease = "/api/v1/changes/lease"
-    assert ministry.post(lease, {"holder": "a", "ttl": 60})["granted"] is True
-    refused = ministry.post(lease, {"holder": "b", "ttl": 60})
-    assert (refused["granted"], refused["holder"]) == (False, "a")
-    clock.advance(timedelta(seconds=61))
-    assert ministry.post(lease, {"holder": "b", "ttl": 60})["granted"] is True
-    assert ministry.post(lease, {"holder": "a", "ttl": 60})["granted"] is False
-    assert ministry.post(lease, {"holder": "b", "ttl": 0, "report": {"batches": 1}})["granted"]
-    assert ministry.post(lease, {"holder": "a", "ttl": 60})["granted"] is True
+    with freeze_time(datetime(2026, 11, 30, 2, 0), tick=False) as wall:  # signed calls: fresh
+        assert ministry.post(lease, {"holder": "a", "ttl": 60})["granted"] is True
+        refused = ministry.post(lease, {"holder": "b", "ttl": 60})
+        assert (refused["granted"], refused["holder"]) == (False, "a")
+        clock.advance(timedelta(days=3))  # the world's time moving says nothing of a's health
+        assert ministry.post(lease, {"holder": "b", "ttl": 60})["granted"] is False
+        wall.tick(61)                      # a has not renewed for 61 real seconds
+        assert ministry.post(lease, {"holder": "b", "ttl": 60})["granted"] is True
+        assert ministry.post(lease, {"holder": "a", "ttl": 60})["granted"] is False
+        assert ministry.post(lease, {"holder": "b", "ttl": 0, "report": {"batches": 1}})[
+            "granted"]
+        assert ministry.post(lease, {"holder": "a", "ttl": 60})["granted"] is True
 
 
 def test_a_handover_request_makes_the_holder_give_up_the_lease_at_the_end_of_its_run(
