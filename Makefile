@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint unit bench replay migrate seed clean
+.PHONY: run test lint unit bench replay migrate seed clean fuzz-api openapi
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -26,6 +26,12 @@ lint: $(STAMP)
 
 unit: $(STAMP)
 	CERTSIM_FAST_HASH=1 $(PY) -m pytest -q tests/unit
+
+fuzz-api: $(STAMP)
+	CERTSIM_FAST_HASH=1 CERTSIM_FUZZ_EXAMPLES=$${CERTSIM_FUZZ_EXAMPLES:-300} $(PY) -m pytest -q -p no:cacheprovider tests/contract/test_fuzz_api.py
+
+openapi: $(STAMP)
+	$(PY) -m certsim openapi --out docs/openapi
 
 bench: $(STAMP)
 	CERTSIM_FAST_HASH=1 $(PY) -m bench

@@ -1,5 +1,5 @@
 """`certsim …`: back office, clock, snapshots, calendar, migrations, demo data, issuers,
-explain, export, replay and run.
+explain, export, replay, run and the OpenAPI documents.
 
 Each subcommand lives in a small function; `main` parses and dispatches, and turns a domain
 error into one clear line on stderr and exit status 2.
@@ -11,7 +11,7 @@ import argparse
 import re
 import sys
 
-from certsim import backoffice, clock, explain, export, replay, run, snapshots, world
+from certsim import backoffice, clock, explain, export, openapi, replay, run, snapshots, world
 from certsim.arguments import parse_moment
 from shared.clock import SHANGHAI
 from shared.errors import DomainError
@@ -74,7 +74,7 @@ def cmd_authorities(args) -> int:
     return 0
 
 
-QUIET = ("clock", "run", "snapshot", "calendar", "migrate", "authorities")  # they say the time, or need none
+QUIET = ("clock", "run", "snapshot", "calendar", "migrate", "authorities", "openapi")  # they say the time, or need none
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_authorities)
     p = sub.add_parser("seed-demo", help="load the demo holders and certificates")
     p.set_defaults(func=cmd_seed_demo)
-    for module in (backoffice, clock, snapshots, explain, export, replay, run):
+    for module in (backoffice, clock, snapshots, explain, export, replay, run, openapi):
         module.register(sub)
     return parser
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from mem_portal import api, control, replication
+from mem_portal import api, control, openapi, replication
 from mem_portal.settings import load_settings
 from mem_portal.views import PAGES, verify
 from shared.clock import Clock
@@ -23,6 +23,7 @@ def create_app(config: Mapping | None = None, *, clock: Clock | None = None,
     settings = load_settings(config)
     return build_portal(
         __name__, settings, clock, world, pages=PAGES, apis=(api.bp, replication.bp), control=control.bp,
+        contract=openapi.CONTRACT,
         secrets={"MEM_SECRET_KEY": settings["SECRET_KEY"], "SYNC_SECRET": settings["SYNC_SECRET"],
                  "CERTSIM_SEAL_SEED": settings["SEAL_SEED"]},
         larger_bodies={"/verify/file": verify.MAX_BODY})

@@ -30,7 +30,16 @@ from shared.db import latest_instant
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.lag import parse_lag
 from shared.models import CardVersion
-from shared.web.bodies import body_text, json_body
+from shared.web.bodies import (
+    BIGGEST,
+    body_flag,
+    body_int,
+    body_list,
+    body_text,
+    json_body,
+    query_flag,
+    query_int,
+)
 from shared.web.control import clock_json, control_blueprint
 from shared.web.resources import get_clock, get_session, get_world, resources
 from shared.workdays import advance_by, require_known_year
@@ -54,18 +63,18 @@ def move_clock():
     already written (restore a snapshot to go back).
     """
     sim_clock, body = _simulated_clock(), json_body()
-    if body.get("freeze") or body.get("pause"):  # first: {"set": t, "freeze": true} stops at t
+    if body_flag(body, "freeze") or body_flag(body, "pause"):  # first: {"set": t, "freeze": true} stops at t
         sim_clock.freeze()
     if "set" in body:
         sim_clock.set(allowed_moment(parse_instant(body["set"])))
     if "advance" in body:
         sim_clock.set(advanced(sim_clock.now(), str(body["advance"])))
-    if body.get("next_due"):
+    if body_flag(body, "next_due"):
         due = outbox.next_due_at(get_session(), sim_clock.now())
         if due is None:
             raise InvalidInput("next_due", "没有待到期的变更")
         sim_clock.set(due)
-    if body.get("resume"):
+    if body_flag(body, "resume"):
         sim_clock.resume()
     return jsonify(clock_json())
 
@@ -144,17 +153,18 @@ def replication():
 def peek():
     """List outbox rows without touching them."""
     rows = outbox.peek_outbox(
-        get_session(), state=request.args.get("state") or None, after=_int_arg("after", 0),
-        limit=_int_arg("limit", 50), key=request.args.get("key") or None,
-        with_payload=request.args.get("payload") in ("1", "true"),
-        explain_with=resources().calendar if request.args.get("explain") in ("1", "true") else None)
+        get_session(), state=request.args.get("state"), after=query_int("after", 0),
+        limit=query_int("limit", 50), key=request.args.get("key") or None,
+        with_payload=query_flag("payload"),
+        explain_with=resources().calendar if query_flag("explain") else None)
     return jsonify({"changes": rows})
 
 
 @bp.get("/outbox/<int:seq>")
 def peek_one(seq: int):
     """Show one outbox row with its payload."""
-    rows = outbox.peek_outbox(get_session(), after=seq - 1, limit=1, with_payload=True)
+    rows = outbox.peek_outbox(get_session(), after=seq - 1, limit=1, with_payload=True) \
+        if seq <= BIGGEST else []
     if not rows or rows[0]["seq"] != seq:
         raise NotFound("seq", f"no outbox row {seq}")
     return jsonify(rows[0])
@@ -165,23 +175,21 @@ def release():
     """Release changes held by the manual lag: all, some change ids, or one licence."""
     body = json_body()
     return jsonify(outbox.release_held(get_session(), get_clock(),
-                                       change_ids=body.get("change_ids"),
-                                       key=body.get("certificate_key")))
+                                       change_ids=body_list(body, "change_ids"),
+                                       key=body_text(body, "certificate_key") or None))
 
 
 @bp.post("/replication/retry")
 def retry():
     """Put blocked changes (all or some change ids) back in the queue."""
     return jsonify(outbox.retry_blocked(get_session(), get_clock(),
-                                        change_ids=json_body().get("change_ids")))
+                                        change_ids=body_list(json_body(), "change_ids")))
 
 
 @bp.post("/replication/replay")
 def replay():
     """Deliver every change after a sequence number again: {after: 0} replays from the start."""
-    after = json_body().get("after", 0)
-    if not isinstance(after, int):
-        raise InvalidInput("after", "after must be an integer")
+    after = body_int(json_body(), "after", 0)
     return jsonify(outbox.replay_from(get_session(), get_clock(), after))
 
 
@@ -208,9 +216,10 @@ def set_lag():
     if "lag" not in body:
         raise InvalidInput("lag", "lag is required")
     seed = body.get("seed", get_world().read().lag_seed)
-    if not isinstance(seed, int) and not str(seed).lstrip("-").isdigit():
+    if isinstance(seed, bool) or (not isinstance(seed, int)
+                                  and not str(seed).lstrip("-").isdigit()):
         raise InvalidInput("seed", "seed must be an integer")
-    policy = parse_lag(str(body["lag"]), field="lag", seed=int(seed))
+    policy = parse_lag(body_text(body, "lag"), field="lag", seed=int(seed))
     get_world().update(lambda world: replace(world, lag=policy.spec, lag_seed=int(seed)))
     return lag()
 
@@ -220,14 +229,6 @@ def _simulated_clock() -> SimulatedClock:
     if not isinstance(clock, SimulatedClock):
         raise Forbidden("clock", "门户使用系统时间，不能调整时钟（设置 CERTSIM_CLOCK 为时钟文件）")
     return clock
-
-
-def _int_arg(name: str, default: int) -> int:
-    """Read an integer query parameter, naming it when it is not one."""
-    try:
-        return int(request.args.get(name, default))
-    except ValueError:
-        raise InvalidInput(name, f"{name} must be an integer") from None
 
 
 def _date(body: dict, key: str) -> date | None:

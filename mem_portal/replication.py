@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from shared import outbox
 from shared.errors import InvalidInput
-from shared.web.bodies import json_body
+from shared.web.bodies import body_int, body_text, json_body, query_int
 from shared.web.resources import get_clock, get_session, resources
 from shared.web.signed import require_signed_call
 
@@ -24,14 +24,6 @@ bp = Blueprint("replication", __name__, url_prefix="/api/v1")
 def check_signature() -> None:
     """Refuse any feed call that is not signed with the replication secret."""
     require_signed_call(current_app.config["SYNC_SECRET"], resources().sessions)
-
-
-def int_arg(name: str, default: int) -> int:
-    """Read an integer query parameter, naming it when it is not one."""
-    try:
-        return int(request.args.get(name, default))
-    except ValueError:
-        raise InvalidInput(name, f"{name} must be an integer") from None
 
 
 def moment_arg(name: str) -> datetime | None:
@@ -51,8 +43,8 @@ def moment_arg(name: str) -> datetime | None:
 @bp.get("/changes")
 def changes():
     """Return the changes due for delivery after a sequence number."""
-    page = outbox.read_feed_json(get_session(), get_clock(), after=int_arg("after", 0),
-                                 limit=int_arg("limit", 100), until=moment_arg("until"))
+    page = outbox.read_feed_json(get_session(), get_clock(), after=query_int("after", 0),
+                                 limit=query_int("limit", 100), until=moment_arg("until"))
     return current_app.response_class(page, mimetype="application/json")
 
 
@@ -67,20 +59,21 @@ def nack():
     """Count a failed attempt on changes the national portal rejected."""
     data = json_body()
     return jsonify(outbox.record_failures(get_session(), get_clock(), data.get("failures"),
-                                          int(data.get("max_attempts", 5))))
+                                          body_int(data, "max_attempts", 5, minimum=1)))
 
 
 @bp.post("/changes/lease")
 def lease():
     """Grant, renew or release the delivery lease (and record the last run's report)."""
     data = json_body()
-    try:
-        ttl = float(data.get("ttl", 60))
-    except (TypeError, ValueError):
-        raise InvalidInput("ttl", "ttl must be a number of seconds") from None
+    ttl = data.get("ttl", 60)
+    if isinstance(ttl, bool) or not isinstance(ttl, int | float):
+        raise InvalidInput("ttl", "ttl must be a number of seconds")
     report = data.get("report")
-    return jsonify(outbox.take_lease(get_session(), get_clock(), str(data.get("holder") or ""),
-                                     ttl, report if isinstance(report, dict) else None))
+    if "report" in data and not isinstance(report, dict):
+        raise InvalidInput("report", "report must be an object")
+    return jsonify(outbox.take_lease(get_session(), get_clock(), body_text(data, "holder"),
+                                     float(ttl), report))
 
 
 @bp.get("/changes/lease")

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from national_portal import api, control, replication
+from national_portal import api, control, openapi, replication
 from national_portal.settings import load_settings
 from national_portal.views import PAGES
 from shared.clock import Clock
@@ -23,6 +23,7 @@ def create_app(config: Mapping | None = None, *, clock: Clock | None = None,
     settings = load_settings(config)
     return build_portal(
         __name__, settings, clock, world, pages=PAGES, apis=(api.bp, replication.bp), control=control.bp,
+        contract=openapi.CONTRACT,
         secrets={"NATIONAL_SECRET_KEY": settings["SECRET_KEY"],
                  "SYNC_SECRET": settings["SYNC_SECRET"]},
         larger_bodies={replication.INGEST_PATH: replication.MAX_BODY})

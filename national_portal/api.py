@@ -12,6 +12,7 @@ from national_portal.payloads import history_json, licence_json
 from national_portal.services import licences
 from shared.accounts.models import FacePurpose
 from shared.accounts.registration import register_account, registration_from_json
+from shared.errors import InvalidInput
 from shared.web.accounts_api import account_json, accounts_api
 from shared.web.bodies import body_text, json_body
 from shared.web.logins import api_account, api_login
@@ -31,8 +32,10 @@ def register():
 @bp.get("/licences")
 def licence_list():
     """我的证照: the bound licences with their status today."""
-    rows = licences.bound_licences(get_session(), get_clock(), api_account(),
-                                   request.args.get("status"))
+    status = request.args.get("status")
+    if status not in (None, *licences.STATUS_FILTERS):
+        raise InvalidInput("status", "status应为 valid 或 other")
+    rows = licences.bound_licences(get_session(), get_clock(), api_account(), status)
     return jsonify({"licences": [licence_json(row) for row in rows],
                     "guidance": licences.guidance_json()})
 

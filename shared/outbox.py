@@ -175,7 +175,8 @@ def _change_ids(change_ids) -> list[str]:
 
 def _failure_list(failures) -> list[dict]:
     if not isinstance(failures, list) or not all(
-            isinstance(f, dict) and isinstance(f.get("change_id"), str) for f in failures):
+            isinstance(f, dict) and isinstance(f.get("change_id"), str)
+            and isinstance(f.get("error", ""), str) for f in failures):
         raise InvalidInput("failures", "failures must be a list of {change_id, error}")
     return failures
 

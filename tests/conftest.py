@@ -12,6 +12,7 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import create_engine, text
+from support import openapi_check
 
 from shared.clock import SHANGHAI, SimulatedClock
 
@@ -70,3 +71,8 @@ def _drop_postgres_schemas_at_the_end():
             except Exception as exc:  # noqa: BLE001  (cleanup must not fail the run)
                 print(f"could not drop a test schema: {exc}")
 
+
+
+def pytest_configure(config):
+    """Check every /api/v1 and /_sim answer a test client gets against the OpenAPI document."""
+    openapi_check.install()

@@ -33,7 +33,8 @@ def set_faults(world: WorldStore, mode: str, calls, delay) -> Faults:
         raise InvalidInput("mode", f"mode must be one of {', '.join(FAULT_MODES)}")
     if calls is not None and (not isinstance(calls, int) or isinstance(calls, bool) or calls < 1):
         raise InvalidInput("calls", "calls must be a positive integer")
-    if delay is not None and not (isinstance(delay, int | float) and 0 <= delay <= 120):
+    if delay is not None and (isinstance(delay, bool) or not (
+            isinstance(delay, int | float) and 0 <= delay <= 120)):
         raise InvalidInput("delay", "delay must be 0..120 seconds")
 
     def switch(state: WorldState) -> WorldState:

@@ -25,6 +25,7 @@ LICENCE_TYPE = "特种作业操作证"
 LICENCE_TYPES = (LICENCE_TYPE,)
 NOT_FOUND_MESSAGE = "未查询到特种作业操作证电子证照"
 ALL_BOUND = "您的特种作业操作证电子证照均已绑定"
+STATUS_FILTERS = (Status.VALID, "other")  # 我的证照's filters besides 全部
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ def accounts_api(import_name: str, *, face_purposes: tuple[str, ...],
         """获取验证码: send a registration code to the simulated SMS inbox."""
         body = json_body()
         send_registration_code(get_session(), get_clock(), body_text(body, "phone"),
-                               body_text(body, "purpose") or "register",
+                               body.get("purpose", "register"),
                                current_app.config["SITE_NAME"])
         return jsonify(sent=True, expires_in=int(SMS_TTL.total_seconds()))
 
@@ -89,7 +89,7 @@ def accounts_api(import_name: str, *, face_purposes: tuple[str, ...],
     @bp.post("/face-checks")
     def open_face_check():
         """Open a 实人认证 ticket for this login; the phone app (or /_sim) decides it."""
-        purpose = body_text(json_body(), "purpose") or face_purposes[0]
+        purpose = json_body().get("purpose", face_purposes[0])
         if purpose not in face_purposes:
             raise InvalidInput("purpose", f"认证用途应为 {'、'.join(face_purposes)}")
         ticket = start_face_check(get_session(), get_clock(), api_account(), purpose,

@@ -1,7 +1,8 @@
 """The skeleton both portals' app factories fill: settings, resources, guards, blueprints.
 
 A portal's `create_app` names its pages, its JSON APIs (bearer tokens or signatures, so no
-CSRF), its control plane, the secrets it runs on and the routes that take larger bodies.
+CSRF), its control plane, the contract they keep (served as OpenAPI documents), the secrets it
+runs on and the routes that take larger bodies.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from shared.clock import Clock
 from shared.keys import development_secrets
 from shared.web import face_checks, phone_app
 from shared.web.errors import register_error_handlers
+from shared.web.openapi.operation import Contract
+from shared.web.openapi.views import register_documents
 from shared.web.pages import register_page_helpers
 from shared.web.resources import init_resources
 from shared.web.security import (
@@ -29,7 +32,7 @@ from shared.world import WorldStore
 def build_portal(import_name: str, settings: Mapping, clock: Clock | None,
                  world: WorldStore | None, *,
                  secrets: Mapping[str, str], pages: Sequence[Blueprint],
-                 apis: Sequence[Blueprint], control: Blueprint,
+                 apis: Sequence[Blueprint], control: Blueprint, contract: Contract,
                  larger_bodies: Mapping[str, int]) -> Flask:
     """Return a portal app; `secrets` maps each secret's variable to the value in use."""
     app = Flask(import_name)
@@ -48,6 +51,7 @@ def build_portal(import_name: str, settings: Mapping, clock: Clock | None,
         csrf.exempt(control)
         app.register_blueprint(control)
         guard_control_plane(app, loopback_only=app.config["SIM_LOOPBACK_ONLY"])
+    register_documents(app, contract)
     register_error_handlers(app)
     register_page_helpers(app)
     app.after_request(add_security_headers)

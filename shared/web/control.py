@@ -19,7 +19,7 @@ from shared.clock import SHANGHAI, SimulatedClock
 from shared.db import count_rows, empty_tables, latest_instant
 from shared.errors import InvalidInput
 from shared.identity import normalize_phone
-from shared.web.bodies import json_body
+from shared.web.bodies import body_flag, json_body
 from shared.web.resources import get_clock, get_session, get_world
 
 DEMO = "certsim.demo"  # app.extensions key: fills an emptied database with the demo (optional)
@@ -93,7 +93,7 @@ def control_blueprint(import_name: str, tables: Sequence[Table], data_tables: Se
         """Empty the portal's database; then load the demo unless {"empty": true}."""
         session, demo = get_session(), current_app.extensions.get(DEMO)
         empty_tables(session, tables)
-        lines = demo(session) if demo and not json_body().get("empty") else []
+        lines = demo(session) if demo and not body_flag(json_body(), "empty") else []
         return jsonify(reset=True, demo=lines)
 
     return bp

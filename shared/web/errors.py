@@ -15,12 +15,13 @@ STATUS = {
     "invalid_input": 400, "bad_credentials": 401, "not_logged_in": 401, "bad_signature": 401,
     "identity_not_verified": 403, "identity_failed": 403, "forbidden": 403,
     "not_found": 404, "duplicate": 409, "not_eligible": 409, "too_large": 413, "locked": 423,
+    "calendar_year_unknown": 400,
 }
 HTTP_ERRORS = {  # status -> (code, message) of an error raised by Flask or Werkzeug
     400: ("invalid_input", "请求无效，请检查后重试"), 401: ("not_logged_in", "请先登录"),
     403: ("forbidden", "您无权访问该页面"), 404: ("not_found", "您访问的页面不存在或已删除"),
     405: ("invalid_input", "不支持该请求方式"), 413: ("too_large", "提交的内容过大"),
-    415: ("invalid_input", "请求内容应为JSON"),
+    415: ("invalid_input", "请求内容应为JSON"), 500: ("internal_error", "系统繁忙，请稍后再试"),
 }
 TITLES = {400: "请求有误", 403: "无权访问", 404: "页面不存在", 405: "请求方式不正确",
           413: "内容过大", 415: "请求有误"}
@@ -45,6 +46,14 @@ def error_page(status: int, message: str | None = None):
                            message=message or title), status
 
 
+def _kept_headers(error) -> list[tuple[str, str]]:
+    """The headers an HTTP error brings besides its own body's (a 405's `Allow`)."""
+    get_headers = getattr(error, "get_headers", None)
+    if get_headers is None:  # an unhandled exception, seen as a 500
+        return []
+    return [(name, value) for name, value in get_headers() if name.lower() != "content-type"]
+
+
 def register_error_handlers(app: Flask) -> None:
     """Answer refused rules, CSRF failures and HTTP errors as JSON or as the portal's page."""
 
@@ -64,8 +73,10 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error):
         code, message = HTTP_ERRORS.get(error.code, ("invalid_input", "请求无效"))
         if is_machine_request():
-            return jsonify({"error": code, "field": None, "message": message}), error.code
-        return error_page(error.code, message)
+            answer = jsonify({"error": code, "field": None, "message": message})
+            return answer, error.code, _kept_headers(error)
+        body, status = error_page(error.code, message)
+        return body, status, _kept_headers(error)
 
     for status in HTTP_ERRORS:
         app.register_error_handler(status, http_error)

@@ -127,6 +127,11 @@ def test_the_page_links_both_portals_and_carries_a_csrf_token(console):
     assert console.csrf
 
 
+def test_the_page_links_each_portals_api_browser(console):
+    page = console.get("/").get_data(as_text=True)
+    assert f'href="{MEM_URL}/api/docs"' in page and f'href="{NATIONAL_URL}/api/docs"' in page
+
+
 def test_state_gathers_clock_lag_queue_and_outage_mode_from_both_portals(console, portals):
     mem, _ = portals
     cert = issue(mem)
