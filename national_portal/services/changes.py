@@ -61,12 +61,15 @@ def _integer(name: str, nullable: bool) -> Callable:
 
 
 def _day(name: str, nullable: bool) -> Callable:
-    """Accept an ISO day, ASCII YYYY-MM-DD (fromisoformat alone takes 20240102 and weeks)."""
+    """Accept an ISO day, ASCII YYYY-MM-DD (fromisoformat alone takes 20240102 and weeks), and
+    keep it as that text: it is what SQLite stores (replica._encoders turns it into a date
+    where the driver wants one)."""
     def check(value):
         if value.__class__ is str and len(value) == 10 and value[4] == value[7] == "-" \
                 and value.isascii():
             try:
-                return date.fromisoformat(value)
+                date.fromisoformat(value)
+                return value
             except ValueError:
                 pass
         elif value is None and nullable:

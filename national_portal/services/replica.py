@@ -69,14 +69,15 @@ LICENCE_COLUMNS = (*FACE_FIELDS, "payload", "updated_at")
 APPLIED_COLUMNS = ("change_id", "seq", "certificate_key", "revision", "outcome", "applied_at")
 MARKS = {"qmark": ":{}", "named": ":{}", "pyformat": "%({})s"}  # named parameters per driver
 SAMPLE_DAY = date(2024, 1, 2)
+KINDS = frozenset(ChangeKind)
 
 
 def _json_text(value: dict) -> str:
     return orjson.dumps(value).decode()
 
 
-def _iso_day(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value is not None else None
 
 
 @lru_cache(maxsize=8)
@@ -84,8 +85,9 @@ def _encoders(dialect) -> tuple[dict, Callable]:
     """Return this dialect's encoders: per licence column that needs one, and for an instant.
 
     They are the columns' own bind processors, taken once instead of run by SQLAlchemy for
-    every value (a date processor that writes ISO text is swapped for `date.isoformat`, checked
-    on a sample), except the payload's, which is serialised with orjson.
+    every value, except the payload's, which is serialised with orjson. Days arrive as checked
+    ISO text (changes.face_values): a dialect that stores days as that text (SQLite, checked on
+    a sample) takes them as they are; another gets dates.
     """
     def processor(name: str):
         return LICENCES.c[name].type.dialect_impl(dialect).bind_processor(dialect)
@@ -93,8 +95,10 @@ def _encoders(dialect) -> tuple[dict, Callable]:
     columns = {}
     for name in DATE_FIELDS:
         encode = processor(name)
-        if encode is not None:
-            columns[name] = _iso_day if encode(SAMPLE_DAY) == SAMPLE_DAY.isoformat() else encode
+        if encode is None:
+            columns[name] = _day
+        elif encode(SAMPLE_DAY) != SAMPLE_DAY.isoformat():
+            columns[name] = lambda value, encode=encode: encode(_day(value))
     columns["payload"] = _json_text
     return columns, processor("updated_at") or (lambda value: value)
 
@@ -204,7 +208,7 @@ def _apply_one(change: dict, batch: _Batch) -> ChangeOutcome:
 
 def _values_of(change: dict) -> dict:
     """Check a change's kind and licence against its header and return the column values."""
-    if change.get("kind") not in tuple(ChangeKind):
+    if change.get("kind") not in KINDS:
         raise BadChange(f"unknown kind {change.get('kind')!r}")
     licence = change["payload"].get("licence")
     if not isinstance(licence, dict):

@@ -13,7 +13,7 @@ from sync.config import SyncConfig, load_config
 
 def test_the_defaults_suit_make_run():
     config = load_config({})
-    assert (config.interval, config.batch_size) == (5.0, 200)
+    assert (config.interval, config.batch_size) == (5.0, 2500)
     assert config.secret == DEVELOPMENT_SECRET
     assert config.mem_url.startswith("http://127.0.0.1")
 
