@@ -16,7 +16,7 @@ from pathlib import Path
 
 from shared.clock import SHANGHAI, wall_now
 
-MODULES = ("replication", "scenarios", "pages", "ofd")
+MODULES = ("replication", "scenarios", "stories", "pages", "ofd")
 README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 

@@ -11,7 +11,7 @@ import argparse
 import re
 import sys
 
-from certsim import backoffice, clock, explain, export, openapi, replay, run, snapshots, world
+from certsim import backoffice, clock, explain, export, fuzz, openapi, replay, run, snapshots, world
 from certsim.arguments import parse_moment
 from shared.clock import SHANGHAI
 from shared.errors import DomainError
@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_authorities)
     p = sub.add_parser("seed-demo", help="load the demo holders and certificates")
     p.set_defaults(func=cmd_seed_demo)
-    for module in (backoffice, clock, snapshots, explain, export, replay, run, openapi):
+    for module in (backoffice, clock, snapshots, explain, export, replay, fuzz, run, openapi):
         module.register(sub)
     return parser
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 
 from scenarios.context import Outcome
 from scenarios.model import Step
@@ -14,9 +15,11 @@ def compare(step: Step, outcome: Outcome) -> list[str]:
     failures = _error_lines(expect, outcome)
     if failures:  # the wrong outcome altogether: the other keys would only repeat it
         return failures
-    for key in ("count", "status", "replicated", "visible_from", "format"):
+    for key in ("count", "status", "replicated", "visible_from", "national_revision", "format"):
         if key in expect:
             failures += _equal(key, expect[key], outcome.facts)
+    if "visible_at" in expect:
+        failures += _same_time(expect["visible_at"], outcome.facts)
     for key, check in (("includes", _includes), ("excludes", _excludes), ("bound", _bound)):
         if key in expect:
             failures += check(expect[key], outcome.facts)
@@ -65,6 +68,16 @@ def _equal(key: str, wanted, facts: dict) -> list[str]:
     if missing:
         return missing
     return [] if got == wanted else [f"expected {key} {_show(wanted)}, got {_show(got)}"]
+
+
+def _same_time(wanted: str | None, facts: dict) -> list[str]:
+    """The latest change is visible from the instant wanted (any offset), to the minute."""
+    got, missing = _fact("visible_at", facts)
+    if missing:
+        return missing
+    same = got == wanted if None in (got, wanted) else (
+        datetime.fromisoformat(got) == datetime.fromisoformat(wanted))
+    return [] if same else [f"expected visible_at {_show(wanted)}, got {_show(got)}"]
 
 
 def _includes(wanted: list[str], facts: dict) -> list[str]:

@@ -215,6 +215,8 @@ class _Checker(StartChecks):
                 self.date((*where, key))
         if raw.get("expect", {}).get("visible_from") is not None:
             self.date((*where, "expect", "visible_from"))
+        if raw.get("expect", {}).get("visible_at") is not None:
+            self.time((*where, "expect", "visible_at"))
         if "until" in raw:
             self.time((*where, "until"))
         mark = self.doc.mark(where)

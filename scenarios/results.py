@@ -46,6 +46,7 @@ class StepResult:
     summary: str = ""                                   # what happened, in a few words
     failures: list[str] = field(default_factory=list)   # "expected …, got …" lines
     wall_ms: float = 0.0
+    error: str | None = None                            # the error code the step met, if any
 
 
 @dataclass

@@ -91,7 +91,8 @@ def run_step(context: Context, step: Step) -> StepResult:
             context.world.move_to(context.now())
             context.observe_replication(step.number)
     return StepResult(step=step, at=at, passed=not failures, summary=outcome.summary,
-                      failures=failures, wall_ms=(perf_counter() - started) * 1000)
+                      failures=failures, wall_ms=(perf_counter() - started) * 1000,
+                      error=outcome.error)
 
 
 def run_all(scenarios: Iterable[Scenario], world_factory: WorldFactory | None = None, *,

@@ -10,6 +10,7 @@ from scenarios.context import KIND_LABELS, Context, Outcome
 from scenarios.model import Step
 from scenarios.portals import ApiError
 from scenarios.timing import shanghai_date
+from shared.clock import SHANGHAI
 
 
 @action("issue")
@@ -49,6 +50,10 @@ def _latest_kind(ctx: Context, key: str) -> str:
     return rows[-1]["kind"] if rows else "reviewed"
 
 
+def _shanghai_iso(moment: str | None) -> str | None:
+    return datetime.fromisoformat(moment).astimezone(SHANGHAI).isoformat() if moment else None
+
+
 @action("check")
 def check(ctx: Context, step: Step) -> Outcome:
     """Report the latest change: replicated nationally?, visible from when, status at the ministry."""
@@ -65,8 +70,10 @@ def check(ctx: Context, step: Step) -> Outcome:
         if exc.code != "not_found":
             raise
         copy = None
-    replicated = copy is not None and copy.get("revision", 0) >= certificate["revision"]
+    national_revision = copy.get("revision", 0) if copy is not None else 0
+    replicated = national_revision >= certificate["revision"]
     facts = {"status": certificate["status"], "replicated": replicated,
-             "visible_from": visible_from}
+             "visible_from": visible_from, "national_revision": national_revision,
+             "visible_at": _shanghai_iso(visible_at)}
     return Outcome(facts=facts, summary=f"状态 {certificate['status']}，"
                    f"{'已同步' if replicated else '未同步'}，国家平台可见自 {visible_from}")
