@@ -128,7 +128,9 @@ class InProcessWorld(World):
                                                   if v is not None})
 
     def _tick(self) -> dict:
-        """Run the replicator until nothing due is left at the current time."""
+        """Run the replicator until nothing due is left at the current time; like the live
+        runner's tick (立即同步), it forgets any back-off an outage left."""
+        self.stepper.replicator.retry_now()
         reports = [r.to_json() for r in self.stepper.drain()]
         delivered = sum(sum(r["results"].values()) for r in reports)
         return {"runs": len(reports), "delivered": delivered, "last": reports[-1]}

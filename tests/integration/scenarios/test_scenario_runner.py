@@ -194,3 +194,20 @@ def test_bind_finding_nothing_answers_the_guides_two_reasons_numbered_as_the_pag
 """)
     result = run_scenario(load_file(path))
     assert result.passed, result.failure_text()
+
+
+def test_a_sync_right_after_the_national_portal_comes_back_delivers_at_once(tmp_path):
+    steps = """  - at: "2024-10-07T23:00:00+08:00"
+    do: fault
+    national: down
+  - at: "2024-10-08T00:00:30+08:00"
+    do: fault
+    national: up
+    note: the attempt at 00:00 failed; without 立即同步 the next waits until 00:01
+  - do: sync
+  - do: check
+    certificate: c1
+    expect: {replicated: true}
+"""
+    result = run_scenario(load_file(scenario_file(tmp_path, "recovered", steps)))
+    assert result.passed, [step.problems for step in result.steps if not step.passed]
