@@ -18,17 +18,17 @@ run: $(STAMP)
 	$(PY) -m certsim run
 
 test: lint
-	CERTSIM_FAST_HASH=1 $(PY) -m pytest -q -n 2 --dist loadfile
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
 unit: $(STAMP)
-	CERTSIM_FAST_HASH=1 $(PY) -m pytest -q tests/unit
+	$(PY) -m pytest -q tests/unit
 
 bench: $(STAMP)
-	CERTSIM_FAST_HASH=1 $(PY) -m bench
+	$(PY) -m bench
 
 replay: $(STAMP)
 	$(PY) -m scenarios run scenarios/library
