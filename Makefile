@@ -18,14 +18,14 @@ run: $(STAMP)
 	$(PY) -m certsim run
 
 test: lint
-	CERTSIM_FAST_HASH=1 $(PY) -m pytest -q -n 2 --dist loadfile
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
 unit: $(STAMP)
-	CERTSIM_FAST_HASH=1 $(PY) -m pytest -q tests/unit
+	$(PY) -m pytest -q tests/unit
 
 fuzz-api: $(STAMP)
 	CERTSIM_FAST_HASH=1 CERTSIM_FUZZ_EXAMPLES=$${CERTSIM_FUZZ_EXAMPLES:-300} $(PY) -m pytest -q -p no:cacheprovider tests/contract/test_fuzz_api.py
@@ -34,7 +34,7 @@ openapi: $(STAMP)
 	$(PY) -m certsim openapi --out docs/openapi
 
 bench: $(STAMP)
-	CERTSIM_FAST_HASH=1 $(PY) -m bench
+	$(PY) -m bench
 
 replay: $(STAMP)
 	$(PY) -m scenarios run scenarios/library

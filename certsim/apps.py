@@ -13,7 +13,7 @@ import national_portal
 from certsim.demo import fill_ministry, fill_national
 from mem_portal.issuer import get_issuer
 from shared.web.control import DEMO
-from shared.web.resources import get_world
+from shared.web.resources import get_password_cost, get_world
 
 
 def ministry(config: dict | None = None, **kwargs) -> Flask:
@@ -32,8 +32,8 @@ def national(config: dict | None = None, **kwargs) -> Flask:
 
 
 def _ministry_demo(session) -> list[str]:
-    return fill_ministry(session, get_issuer(), get_world())
+    return fill_ministry(session, get_issuer(), get_world(), get_password_cost())
 
 
 def _national_demo(session) -> list[str]:
-    return fill_national(session)
+    return fill_national(session, get_password_cost())

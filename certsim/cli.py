@@ -57,9 +57,9 @@ def cmd_seed_demo(args) -> int:
     with world.open_session("mem") as session:
         for line in seed_demo(session, world.issuer(clock), at=clock.now()):
             print(line)
-        holders = seed_demo_accounts(session, clock)
+        holders = seed_demo_accounts(session, clock, world.password_cost("mem"))
     with world.open_session("national") as session:
-        seed_demo_accounts(session, clock)
+        seed_demo_accounts(session, clock, world.password_cost("national"))
     for person in holders:
         print(f"login {person.phone} / {DEMO_PASSWORD}  {person.name}: {person.case}")
     return 0

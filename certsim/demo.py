@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.accounts.models import Account
-from shared.accounts.passwords import hash_password
+from shared.accounts.passwords import PRODUCTION, hash_password
 from shared.certificates import (
     IssueCertificate,
     Issuer,
@@ -89,9 +89,10 @@ def seed_demo(session: Session, issuer: Issuer, *, at: datetime = DEMO_START) ->
     return lines
 
 
-def seed_demo_accounts(session: Session, clock) -> list[DemoHolder]:
-    """Create each demo holder's account on one portal (idempotent)."""
-    password_hash = hash_password(DEMO_PASSWORD)
+def seed_demo_accounts(session: Session, clock, password_cost: str = PRODUCTION
+                       ) -> list[DemoHolder]:
+    """Create each demo holder's account on one portal (idempotent), hashed at its cost."""
+    password_hash = hash_password(DEMO_PASSWORD, password_cost)
     for person in HOLDERS:
         if session.scalar(select(Account.id).where(Account.id_number == person.id_number)):
             continue
@@ -108,17 +109,18 @@ def start_demo_world(store: WorldStore, lag: str = DEFAULT_LAG, lag_seed: int = 
                                          lag=lag, lag_seed=lag_seed, faults=Faults()))
 
 
-def fill_ministry(session: Session, issuer: Issuer, store: WorldStore) -> list[str]:
+def fill_ministry(session: Session, issuer: Issuer, store: WorldStore,
+                  password_cost: str = PRODUCTION) -> list[str]:
     """The ministry's demo on an empty database: certificates and accounts, at the demo start."""
     start_demo_world(store, issuer.lag.spec, issuer.lag.seed)
     lines = seed_demo(session, issuer, at=DEMO_START)
-    seed_demo_accounts(session, SimulatedClock(DEMO_START))
+    seed_demo_accounts(session, SimulatedClock(DEMO_START), password_cost)
     return lines
 
 
-def fill_national(session: Session) -> list[str]:
+def fill_national(session: Session, password_cost: str = PRODUCTION) -> list[str]:
     """The national portal's demo on an empty database: the holders' accounts."""
-    holders = seed_demo_accounts(session, SimulatedClock(DEMO_START))
+    holders = seed_demo_accounts(session, SimulatedClock(DEMO_START), password_cost)
     return [f"{person.name} {person.phone}" for person in holders]
 
 

@@ -277,8 +277,8 @@ def _restore_demo(store: WorldStore) -> dict:
                     checkpoint=0, last_run_at=None, last_run=None, tick_requested_at=None)
         for session in sessions.values():
             session.commit()
-        lines = fill_ministry(sessions["mem"], issuer, store)
-        fill_national(sessions["national"])
+        lines = fill_ministry(sessions["mem"], issuer, store, world.password_cost("mem"))
+        fill_national(sessions["national"], world.password_cost("national"))
     return {**describe(DEMO, store.read()), "demo": lines}
 
 

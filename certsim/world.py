@@ -13,7 +13,6 @@ from sqlalchemy import Engine
 
 from mem_portal.migrations import upgrade as mem_upgrade
 from national_portal.migrations import upgrade as national_upgrade
-from shared.accounts.passwords import use_fast_hashing
 from shared.authorities import ministry_codes
 from shared.certificates import Issuer
 from shared.clock import SHANGHAI, Clock
@@ -28,9 +27,7 @@ MIGRATIONS = {"mem": mem_upgrade, "national": national_upgrade}
 
 def settings() -> Settings:
     """Return this process's settings, as the environment says now."""
-    world = read_settings(os.environ)
-    use_fast_hashing(world.fast_hash)
-    return world
+    return read_settings(os.environ)
 
 
 def clock() -> Clock:
@@ -68,6 +65,14 @@ def issuer(at: Clock | None = None) -> Issuer:
 def database_url(database: str) -> str:
     """Return the URL of "mem" or "national"."""
     return settings().database_url(database)
+
+
+def password_cost(database: str) -> str:
+    """Return the PASSWORD_COST of "mem" or "national" (MEM_… / NATIONAL_PASSWORD_COST)."""
+    from mem_portal.settings import load_settings as mem_settings
+    from national_portal.settings import load_settings as national_settings
+
+    return (mem_settings if database == "mem" else national_settings)()["PASSWORD_COST"]
 
 
 def migrate(database: str) -> str:

@@ -29,7 +29,7 @@ from shared.web.accounts_api import account_json, accounts_api, face_check_json
 from shared.web.bodies import body_text, json_body
 from shared.web.logins import api_account, api_login
 from shared.web.pages import public_base
-from shared.web.resources import get_clock, get_session
+from shared.web.resources import get_clock, get_password_cost, get_session
 
 
 def _finish_registration(account):
@@ -50,7 +50,8 @@ def captcha():
 @bp.post("/register")
 def register():
     """创建账户; the answer carries the 实人认证 ticket of the next step."""
-    account = register_account(get_session(), get_clock(), registration_from_json(json_body()))
+    account = register_account(get_session(), get_clock(), registration_from_json(json_body()),
+                               password_cost=get_password_cost())
     return jsonify(account_id=account.id,
                    face_check=face_check_json(_finish_registration(account))), 201
 

@@ -16,7 +16,7 @@ from shared.errors import InvalidInput
 from shared.web.accounts_api import account_json, accounts_api
 from shared.web.bodies import body_text, json_body
 from shared.web.logins import api_account, api_login
-from shared.web.resources import get_clock, get_session
+from shared.web.resources import get_clock, get_password_cost, get_session
 
 bp = accounts_api(__name__, face_purposes=(FacePurpose.BIND, FacePurpose.LICENCES))
 
@@ -25,7 +25,7 @@ bp = accounts_api(__name__, face_purposes=(FacePurpose.BIND, FacePurpose.LICENCE
 def register():
     """个人注册: create the account (no image captcha, no 实人认证 step)."""
     account = register_account(get_session(), get_clock(), registration_from_json(json_body()),
-                               require_captcha=False)
+                               require_captcha=False, password_cost=get_password_cost())
     return jsonify({"account_id": account.id, "account": account_json(account)}), 201
 
 

@@ -1,4 +1,5 @@
-"""`python -m scenarios run PATH... [--junit FILE] [--html FILE] [--fail-fast]`.
+"""`python -m scenarios run PATH... [-n N|auto] [--shard i/n] [--junit FILE] [--html FILE]
+[--fail-fast]`.
 
 Exit status: 0 when every scenario passed, 1 when any expectation failed (or a scenario
 crashed, or a live world could not be put back), 2 when a file could not be loaded or a live
@@ -8,17 +9,23 @@ world could not be saved (then nothing runs).
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
-from contextlib import nullcontext
+from time import perf_counter
 
 from scenarios.live import KEPT_AS, ReplayRefused, WorldNotRestored
-from scenarios.loader import ScenarioLoadError, load_files
+from scenarios.loader import ScenarioLoadError, load_files, scenario_files
+from scenarios.parallel import (
+    replay_all,
+    replicator_logging,
+    shard_files,
+    shard_option,
+    workers_option,
+)
 from scenarios.reporting.console import ConsoleReport
 from scenarios.reporting.html import write_html
 from scenarios.reporting.junit import write_junit
-from scenarios.runner import live, run_all
+from scenarios.runner import WorldFactory, live, run_all
 from shared.errors import DomainError
 from shared.settings import read_settings
 
@@ -27,6 +34,12 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the arguments of `run` (shared with `certsim replay`)."""
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="scenario files or directories (every *.yaml under them)")
+    parser.add_argument("-n", "--workers", type=workers_option, default=1, metavar="N|auto",
+                        help="in-process replays: replay on N worker processes (auto: one per "
+                             "CPU), each with its own world; one report")
+    parser.add_argument("--shard", type=shard_option, metavar="i/n",
+                        help="replay only the i-th of n shares of the files (split by the crc32 "
+                             "of each file's path under its PATH), e.g. one share per CI machine")
     parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     parser.add_argument("--html", metavar="FILE", help="write an HTML report with timelines")
     parser.add_argument("--fail-fast", action="store_true",
@@ -49,9 +62,21 @@ def run_command(args: argparse.Namespace) -> int:
     if bool(args.mem_url) != bool(args.national_url):
         print("scenarios: --mem-url and --national-url go together", file=sys.stderr)
         return 2
+    if args.mem_url and args.workers > 1:
+        print(f"scenarios: -n {args.workers}: a live replay (--mem-url, --national-url) has one "
+              "world, the running portals', so it runs one scenario at a time; leave out -n",
+              file=sys.stderr)
+        return 2
+    files = args.paths
+    if args.shard:
+        files = shard_files(args.paths, args.shard)
+        if not files and scenario_files(args.paths):
+            print(f"scenarios: shard {args.shard[0]}/{args.shard[1]} holds none of the "
+                  f"{len(scenario_files(args.paths))} files; nothing to replay")
+            return 0
     try:
         calendar = read_settings(os.environ).calendar()
-        scenarios = load_files(args.paths, calendar)
+        scenarios = load_files(files, calendar)
     except ScenarioLoadError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -63,12 +88,13 @@ def run_command(args: argparse.Namespace) -> int:
     if not scenarios:
         print("scenarios: no scenario files found", file=sys.stderr)
         return 2
-    _quiet_replicator(args.verbose)
-    factory = live(args.mem_url, args.national_url, keep=args.keep_replay_world) \
-        if args.mem_url else None
+    replicator_logging(args.verbose)
     try:
-        with factory or nullcontext():
-            results = replay(scenarios, factory, calendar, args)
+        if args.mem_url:
+            with live(args.mem_url, args.national_url, keep=args.keep_replay_world) as factory:
+                results = replay(scenarios, factory, calendar, args)
+        else:
+            results = replay(scenarios, None, calendar, args)
     except ReplayRefused as exc:
         print(f"scenarios: {exc}; nothing was run", file=sys.stderr)
         return 2
@@ -78,27 +104,24 @@ def run_command(args: argparse.Namespace) -> int:
     return 0 if all(r.passed for r in results) and len(results) == len(scenarios) else 1
 
 
-def replay(scenarios: list, factory, calendar, args: argparse.Namespace) -> list:
-    """Replay, print each scenario as it ends, then write the reports asked for."""
+def replay(scenarios: list, factory: WorldFactory | None, calendar, args: argparse.Namespace) -> list:
+    """Replay (live through `factory`, else in-process on `args.workers` processes), print each
+    scenario as it ends in file order, then one summary and the reports asked for."""
     console = ConsoleReport(calendar, color=False if args.no_color else None)
-    results = []
-    for result in run_all(scenarios, factory, calendar=calendar, fail_fast=args.fail_fast):
+    started, results = perf_counter(), []
+    replayed = run_all(scenarios, factory, calendar=calendar, fail_fast=args.fail_fast) \
+        if factory else replay_all(scenarios, args.workers, calendar=calendar,
+                                   fail_fast=args.fail_fast, verbose=args.verbose)
+    for result in replayed:
         console.scenario(result)
         results.append(result)
-    console.summary(results)
+    workers = min(args.workers, len(scenarios)) if factory is None else 1
+    console.summary(results, wall=perf_counter() - started, workers=workers)
     if args.junit:
         write_junit(results, args.junit)
     if args.html:
         write_html(results, args.html, calendar)
     return results
-
-
-def _quiet_replicator(verbose: bool) -> None:
-    """Show the replicator's log lines only with --verbose; the reports tell the story."""
-    if verbose:
-        logging.basicConfig(level=logging.INFO, format="    %(name)s: %(message)s")
-    else:
-        logging.getLogger("sync").addHandler(logging.NullHandler())
 
 
 def build_parser() -> argparse.ArgumentParser:

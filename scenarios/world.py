@@ -60,7 +60,9 @@ class InProcessWorld(World):
 
         self.clock = SimulatedClock(start)
         urls = urls or _memory_url
-        common = {"SIM_ENABLED": True, "SYNC_SECRET": SECRET, "TESTING": True}
+        # Made-up holders living for one replay: no reason to pay argon2's production cost.
+        common = {"SIM_ENABLED": True, "SYNC_SECRET": SECRET, "TESTING": True,
+                  "PASSWORD_COST": "simulation"}
         mem_app = apps.ministry({**common, "DATABASE_URL": urls("mem")}, clock=self.clock)
         national_app = apps.national({**common, "DATABASE_URL": urls("national")},
                                      clock=self.clock)

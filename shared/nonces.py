@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,8 +18,9 @@ from shared.models import UsedNonce
 def admit_nonce(session: Session, nonce: str, stale_after: int, now: datetime) -> bool:
     """Record `nonce` until epoch second `stale_after`; return False if it was used before."""
     session.execute(delete(UsedNonce).where(UsedNonce.expires_at < now))
-    session.add(UsedNonce(nonce=nonce, expires_at=datetime.fromtimestamp(stale_after, UTC)))
-    try:
+    try:  # a Core insert: one statement, no unit of work to flush (every signed call pays it)
+        session.execute(insert(UsedNonce).values(
+            nonce=nonce, expires_at=datetime.fromtimestamp(stale_after, UTC)))
         session.commit()
     except IntegrityError:
         session.rollback()

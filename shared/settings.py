@@ -37,7 +37,6 @@ class Settings:
     calendar_fallback: str | None = None
     ministry_code: str = DEFAULT_MINISTRY_CODE
     type_code: str = DEFAULT_TYPE_CODE
-    fast_hash: bool = False
     sync_secret: str = development_value("SYNC_SECRET")
     seal_seed: str = development_value("CERTSIM_SEAL_SEED")
     sync_lag: str = DEFAULT_LAG
@@ -75,7 +74,6 @@ VARIABLES = {
     "CERTSIM_CALENDAR_FALLBACK": ("calendar_fallback", str),
     "CERTSIM_MINISTRY_CODE": ("ministry_code", str),
     "CERTSIM_TYPE_CODE": ("type_code", str),
-    "CERTSIM_FAST_HASH": ("fast_hash", flag),
     "SYNC_SECRET": ("sync_secret", str),
     "CERTSIM_SEAL_SEED": ("seal_seed", str),
     "SYNC_LAG": ("sync_lag", str),

@@ -16,7 +16,9 @@ from support import openapi_check
 
 from shared.clock import SHANGHAI, SimulatedClock
 
-os.environ.setdefault("CERTSIM_FAST_HASH", "1")
+# Test holders are made up: every portal (and subprocess) of the suite hashes at the cheap cost.
+for _portal in ("MEM", "NATIONAL"):
+    os.environ.setdefault(f"{_portal}_PASSWORD_COST", "simulation")
 # The suite never meets the var/ of a `make run` in this checkout (its databases, clock, secrets).
 os.environ["CERTSIM_VAR_DIR"] = tempfile.mkdtemp(prefix="certsim-tests-var-")
 POSTGRES_URL = os.environ.get("CERTSIM_TEST_POSTGRES_URL")

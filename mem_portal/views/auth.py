@@ -26,7 +26,7 @@ from shared.errors import DomainError, FieldErrors, NotFound
 from shared.web.errors import error_json
 from shared.web.face_checks import REGISTERING
 from shared.web.logins import end_page_login, page_login, start_page_login
-from shared.web.resources import get_clock, get_session
+from shared.web.resources import get_clock, get_password_cost, get_session
 from shared.web.security import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -41,7 +41,8 @@ def login():
                                error=None, errors={})
     try:
         row = log_in(get_session(), get_clock(), request.form.get("login", ""),
-                     request.form.get("password", ""), "web", require_verified=True)
+                     request.form.get("password", ""), "web", require_verified=True,
+                     password_cost=get_password_cost())
     except RegistrationIncomplete as exc:
         session[REGISTERING] = exc.account.id
         return redirect(url_for("auth.register_verify", incomplete=1))
@@ -71,7 +72,8 @@ def register():
         return _register_form({}, {})
     try:
         account = register_account(get_session(), get_clock(),
-                                   registration_from_form(request.form))
+                                   registration_from_form(request.form),
+                                   password_cost=get_password_cost())
     except FieldErrors as exc:
         return _register_form(request.form, exc.errors)
     except DomainError as exc:

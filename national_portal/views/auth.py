@@ -11,7 +11,7 @@ from shared.accounts.registration import register_account, registration_from_for
 from shared.errors import DomainError, FieldErrors
 from shared.identity import mask_phone
 from shared.web.logins import end_page_login, login_required, start_page_login
-from shared.web.resources import get_clock, get_session
+from shared.web.resources import get_clock, get_password_cost, get_session
 from shared.web.security import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -43,7 +43,8 @@ def register():
             flash(f"验证码已发送至{mask_phone(message.phone)}，5分钟内有效", "success")
             return _register_form()
         account = register_account(get_session(), get_clock(),
-                                   registration_from_form(request.form), require_captcha=False)
+                                   registration_from_form(request.form), require_captcha=False,
+                                   password_cost=get_password_cost())
     except DomainError as exc:
         return _register_form(_errors_of(exc)), 400
     return render_template("auth/register_done.html", registered=account)
@@ -63,7 +64,8 @@ def login():
         return render_template("auth/login.html", next=target, login="", error=None, errors={})
     try:
         row = log_in(get_session(), get_clock(), request.form.get("login", ""),
-                     request.form.get("password", ""), "web")
+                     request.form.get("password", ""), "web",
+                     password_cost=get_password_cost())
     except DomainError as exc:
         fields = exc.errors if isinstance(exc, FieldErrors) else {}
         return render_template("auth/login.html", next=target, errors=fields,

@@ -44,13 +44,15 @@ class ConsoleReport:
         self.write(f"{verdict} in {result.wall_seconds:.2f} s wall, "
                    f"{span_text(result.simulated_seconds)} simulated\n")
 
-    def summary(self, results: list[ScenarioResult]) -> None:
-        """Print the totals."""
+    def summary(self, results: list[ScenarioResult], *, wall: float | None = None,
+                workers: int = 1) -> None:
+        """Print the totals: the replay's `wall` time (default: the scenarios' own, summed)."""
         failed = [r for r in results if not r.passed]
-        wall = sum(r.wall_seconds for r in results)
+        wall = sum(r.wall_seconds for r in results) if wall is None else wall
         simulated = sum(r.simulated_seconds for r in results)
+        on = f" on {workers} workers" if workers > 1 else ""
         text = (f"{len(results)} scenarios: {len(results) - len(failed)} passed, {len(failed)} "
-                f"failed ({wall:.2f} s wall, {span_text(simulated)} simulated)")
+                f"failed ({wall:.2f} s wall{on}, {span_text(simulated)} simulated)")
         self.write(self.paint(text, RED if failed else GREEN))
         for result in failed:
             self.write(self.paint(f"  ✗ {result.scenario.path}: {result.scenario.name}", RED))

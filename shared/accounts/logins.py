@@ -12,14 +12,13 @@ from __future__ import annotations
 import math
 import secrets
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.accounts.models import Account, LoginAttempts, LoginChannel, LoginSession
-from shared.accounts.passwords import hash_password, verify_password
+from shared.accounts.passwords import PRODUCTION, decoy_hash, verify_password
 from shared.clock import Clock
 from shared.errors import (
     BadCredentials,
@@ -50,9 +49,12 @@ class RegistrationIncomplete(IdentityNotVerified):
 
 
 def log_in(session: Session, clock: Clock, login: str, password: str, channel: str, *,
-           require_verified: bool = False) -> LoginSession:
-    """Check the password (with lockout) and open a login; the ministry also asks for 实人认证."""
-    account = authenticate(session, clock, login, password)
+           require_verified: bool = False, password_cost: str = PRODUCTION) -> LoginSession:
+    """Check the password (with lockout) and open a login; the ministry also asks for 实人认证.
+
+    `password_cost` is the portal's PASSWORD_COST (the cost of the decoy an unknown name is
+    checked against)."""
+    account = authenticate(session, clock, login, password, password_cost)
     if require_verified and account.identity_verified_at is None:
         raise RegistrationIncomplete(account)
     now = clock.now()
@@ -106,7 +108,8 @@ def get_account(session: Session, account_id: int) -> Account:
     return account
 
 
-def authenticate(session: Session, clock: Clock, login: str, password: str) -> Account:
+def authenticate(session: Session, clock: Clock, login: str, password: str,
+                 password_cost: str = PRODUCTION) -> Account:
     """Log in by phone or ID number; five wrong passwords lock the name for 30 minutes.
 
     An empty name or password is asked for (FieldErrors) before anything is counted. Each
@@ -129,7 +132,7 @@ def authenticate(session: Session, clock: Clock, login: str, password: str) -> A
         session.commit()
         return account
     if account is None:
-        verify_password(_decoy_hash(), password or "")  # the same time as a wrong password
+        verify_password(decoy_hash(password_cost), password or "")  # the same time as a wrong password
     if failures == MAX_FAILED_LOGINS:
         raise _lock(session, key, now)
     raise BadCredentials("password", f"用户名或密码错误，还可尝试{MAX_FAILED_LOGINS - failures}次")
@@ -180,7 +183,3 @@ def _locked(session: Session, key: str, now: datetime) -> Locked:
     minutes = math.ceil((until - now).total_seconds() / 60) if until else 30
     return Locked("login", f"密码错误次数过多，账户已锁定，请{minutes}分钟后再试")
 
-
-@lru_cache(maxsize=1)
-def _decoy_hash() -> str:
-    return hash_password(secrets.token_hex(16))

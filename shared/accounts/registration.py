@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from shared.accounts.codes import SMS_PURPOSE, check_sms_code, use_captcha
 from shared.accounts.models import Account, LoginAttempts
-from shared.accounts.passwords import hash_password, password_problem
+from shared.accounts.passwords import PRODUCTION, hash_password, password_problem
 from shared.clock import Clock
 from shared.errors import DomainError, FieldErrors, InvalidInput
 from shared.identity import normalize_id_number, normalize_name, normalize_phone
@@ -106,14 +106,14 @@ def form_problems(form: Registration, clock: Clock) -> tuple[dict, dict[str, str
 
 
 def register_account(session: Session, clock: Clock, form: Registration, *,
-                     require_captcha: bool = True) -> Account:
+                     require_captcha: bool = True, password_cost: str = PRODUCTION) -> Account:
     """Check every field and create the account, using up the SMS code.
 
     The image captcha comes first: a wrong one is the only answer, telling nothing about the
     SMS code or about who is registered. Then the SMS code (a wrong one costs one of its five
     tries), and only for its owner the phone and ID number already registered. A refused form
     keeps a right SMS code valid. The national portal's form has no captcha
-    (`require_captcha=False`).
+    (`require_captcha=False`). The password is hashed at the portal's `password_cost`.
     """
     values, errors = form_problems(form, clock)
     if require_captcha:
@@ -136,7 +136,7 @@ def register_account(session: Session, clock: Clock, form: Registration, *,
         raise _duplicate_or_fields(errors)
     account = Account(phone=values["phone"], name=values["name"], id_number=values["id_number"],
                       id_valid_from=values["id_valid_from"],
-                      password_hash=hash_password(form.password),
+                      password_hash=hash_password(form.password, password_cost),
                       created_at=clock.now(), identity_verified_at=None)
     message.used_at = clock.now()
     session.add(account)

@@ -20,7 +20,7 @@ from shared.web.bodies import body_text, json_body
 from shared.web.errors import error_json
 from shared.web.logins import api_account, api_login, issue_token
 from shared.web.pages import public_url_for
-from shared.web.resources import get_clock, get_session
+from shared.web.resources import get_clock, get_password_cost, get_session
 
 
 def account_json(account: Account) -> dict:
@@ -66,7 +66,8 @@ def accounts_api(import_name: str, *, face_purposes: tuple[str, ...],
         body, session, clock = json_body(), get_session(), get_clock()
         try:
             row = log_in(session, clock, body_text(body, "login"), body_text(body, "password"),
-                         LoginChannel.API, require_verified=verified_login)
+                         LoginChannel.API, require_verified=verified_login,
+                         password_cost=get_password_cost())
         except RegistrationIncomplete as exc:
             answer, status = error_json(exc)
             ticket = unverified(exc.account) if unverified else None

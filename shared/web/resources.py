@@ -8,7 +8,6 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.accounts.passwords import use_fast_hashing
 from shared.authorities import ministry_codes
 from shared.clock import Clock
 from shared.db import make_engine, make_sessionmaker
@@ -27,6 +26,7 @@ class PortalResources:
     calendar: WorkingCalendar
     type_code: str
     world: WorldStore
+    password_cost: str  # PASSWORD_COST: production, or simulation in simulated worlds
 
 
 def init_resources(app: Flask, clock: Clock | None, world: WorldStore | None) -> PortalResources:
@@ -36,7 +36,6 @@ def init_resources(app: Flask, clock: Clock | None, world: WorldStore | None) ->
     otherwise both come from the settings (the world every process shares).
     """
     settings = app.config["CERTSIM"]
-    use_fast_hashing(settings.fast_hash)
     if world is None:
         lag = parse_lag(str(app.config.get("SYNC_LAG") or settings.sync_lag),
                         seed=int(app.config.get("SYNC_LAG_SEED") or 0))  # refused here if bad
@@ -45,7 +44,8 @@ def init_resources(app: Flask, clock: Clock | None, world: WorldStore | None) ->
     engine = make_engine(app.config["DATABASE_URL"])
     resources = PortalResources(
         engine, make_sessionmaker(engine), clock or settings.clock(world), settings.calendar(),
-        ministry_codes(settings.ministry_code, settings.type_code)[1], world)
+        ministry_codes(settings.ministry_code, settings.type_code)[1], world,
+        app.config["PASSWORD_COST"])
     app.extensions[EXTENSION] = resources
     app.teardown_appcontext(_close_session)
     app.before_request(_see_the_latest_world)
@@ -73,6 +73,11 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = resources().sessions()
     return g.db_session
+
+
+def get_password_cost() -> str:
+    """Return the cost this app hashes passwords at (its PASSWORD_COST)."""
+    return resources().password_cost
 
 
 def get_clock() -> Clock:

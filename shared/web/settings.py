@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from shared.accounts.passwords import PRODUCTION, password_cost
 from shared.keys import development_value
 from shared.settings import flag, read_settings
 
@@ -19,6 +20,7 @@ PORTAL_VARIABLES = {
     "SIM_LOOPBACK_ONLY": ("SIM_LOOPBACK_ONLY", flag),
     "PUBLIC_URL": ("PUBLIC_URL", str),
     "SESSION_COOKIE_SECURE": ("COOKIE_SECURE", flag),
+    "PASSWORD_COST": ("PASSWORD_COST", str),
 }
 
 
@@ -36,6 +38,9 @@ def portal_settings(database: str, prefix: str, site_name: str, config: Mapping 
         "SIM_ENABLED": False,
         "SIM_LOOPBACK_ONLY": True,
         "PUBLIC_URL": "",                      # empty: QR codes use the request's own host
+        # argon2id as recommended for portals serving people; simulated worlds (in-process
+        # replay) set "simulation": their holders are made up and live for one replay.
+        "PASSWORD_COST": PRODUCTION,
         "SESSION_COOKIE_NAME": f"{database}_session",  # both portals may run on one host
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -49,4 +54,6 @@ def portal_settings(database: str, prefix: str, site_name: str, config: Mapping 
             settings[key] = parse(environ[f"{prefix}_{suffix}"])
     settings.update(config or {})
     settings["PUBLIC_URL"] = (settings.get("PUBLIC_URL") or "").rstrip("/")
+    settings["PASSWORD_COST"] = password_cost(
+        settings["PASSWORD_COST"], f"PASSWORD_COST ({prefix}_PASSWORD_COST)")
     return settings

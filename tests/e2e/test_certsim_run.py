@@ -109,7 +109,7 @@ def test_kill_9_of_the_replicator_under_certsim_run_restarts_it_and_leaves_the_p
 
 def _start_certsim_run(tmp_path, port: int) -> subprocess.Popen:
     """Start `certsim run` on its own databases under tmp_path, output on one pipe."""
-    env = {**os.environ, "CERTSIM_VAR_DIR": str(tmp_path), "CERTSIM_FAST_HASH": "1",
+    env = {**os.environ, "CERTSIM_VAR_DIR": str(tmp_path),
            "MEM_DATABASE_URL": f"sqlite:///{tmp_path / 'mem.sqlite3'}",
            "NATIONAL_DATABASE_URL": f"sqlite:///{tmp_path / 'national.sqlite3'}",
            "SYNC_INTERVAL": "0.5"}

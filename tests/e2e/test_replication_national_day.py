@@ -9,7 +9,7 @@ import pytest
 from test_replication_harness import at, holder_name, id_number, open_portals
 
 from shared.accounts.models import Account
-from shared.accounts.passwords import hash_password
+from shared.accounts.passwords import SIMULATION, hash_password
 
 PASSWORD = "Bind@2024"
 PHONE = "13900139000"
@@ -25,7 +25,7 @@ def open_national_account(portals) -> None:
     with portals.sessions(portals.national)() as session:
         now = portals.clock.now()
         session.add(Account(phone=PHONE, name=holder_name(0), id_number=id_number(0),
-                            id_valid_from=None, password_hash=hash_password(PASSWORD),
+                            id_valid_from=None, password_hash=hash_password(PASSWORD, SIMULATION),
                             created_at=now, identity_verified_at=now))
         session.commit()
 

@@ -10,6 +10,7 @@ from shared.accounts.codes import new_captcha, send_sms_code, sms_inbox, use_cap
 from shared.accounts.faces import decide_face_check, require_face_check, start_face_check
 from shared.accounts.logins import authenticate
 from shared.accounts.models import Account, LoginAttempts
+from shared.accounts.passwords import SIMULATION
 from shared.accounts.registration import Registration, register_account
 from shared.db import create_schema, make_engine, make_sessionmaker
 from shared.errors import (
@@ -44,7 +45,8 @@ def form(session, clock, **overrides):
 
 
 def register(session, clock, **overrides):
-    return register_account(session, clock, form(session, clock, **overrides))
+    return register_account(session, clock, form(session, clock, **overrides),
+                            password_cost=SIMULATION)
 
 
 def test_a_complete_form_creates_an_account_with_a_hashed_password(session, clock):
@@ -162,7 +164,7 @@ def test_one_sms_code_survives_every_refusal_for_another_field_at_the_same_insta
     session.refresh(sms)
     assert (sms.used_at, sms.wrong_tries) == (None, 0)
     account = register_account(session, clock, fresh_form(session, clock, sms),
-                               require_captcha=require_captcha)
+                               require_captcha=require_captcha, password_cost=SIMULATION)
     session.refresh(sms)
     assert account.phone == PHONE and sms.used_at == clock.now()
 

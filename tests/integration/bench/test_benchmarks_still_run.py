@@ -1,0 +1,44 @@
+"""The scenario bench's functions still run, at toy sizes (no timing is asserted: speed is
+measured only by `make bench`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench import scenarios as bench
+from scenarios.loader import load_files
+
+
+def test_the_users_environment_has_no_password_cost_of_the_test_suite(monkeypatch):
+    monkeypatch.setenv("MEM_PASSWORD_COST", "simulation")
+    monkeypatch.setenv("CERTSIM_FAST_HASH", "1")
+    environment = bench.users_environment()
+    assert not set(bench.NOT_THE_USERS) & set(environment)
+    assert "PATH" in environment
+
+
+def test_generated_files_load_with_new_people_and_are_the_same_for_a_seed(tmp_path):
+    first = bench.generate_files(tmp_path / "a", 20)
+    again = bench.generate_files(tmp_path / "b", 20)
+    assert [p.read_text("utf-8") for p in first] == [p.read_text("utf-8") for p in again]
+    generated = load_files([tmp_path / "a"])
+    library = {Path(s.path).name: s for s in load_files([bench.LIBRARY])}
+    assert len({s.name for s in generated}) == 20
+    for scenario in generated:
+        pattern = library[Path(scenario.path).name.split("_", 1)[1]]
+        if pattern.snapshot is None and pattern.people:
+            old = {(p.name, p.id_number) for p in pattern.people.values()}
+            assert not old & {(p.name, p.id_number) for p in scenario.people.values()}
+
+
+def test_generated_files_replay_green_on_every_worker_and_on_one(tmp_path):
+    rate = bench.throughput(count=3, subset=2)
+    assert (rate["files"], rate["one_files"]) == (3, 2)
+    assert rate["auto"] > 0 and rate["one"] > 0
+
+
+def test_the_cold_and_warm_rows_still_run():
+    assert bench.timed_process("-c", "pass") > 0
+    wall, simulated, scenarios, steps = bench.warm_replay()
+    assert scenarios == len(load_files([bench.LIBRARY])) and steps > scenarios
+    assert bench.round_trip_ms(calls=3) > 0
