@@ -28,7 +28,7 @@ unit: $(STAMP)
 	$(PY) -m pytest -q tests/unit
 
 fuzz-api: $(STAMP)
-	CERTSIM_FAST_HASH=1 CERTSIM_FUZZ_EXAMPLES=$${CERTSIM_FUZZ_EXAMPLES:-300} $(PY) -m pytest -q -p no:cacheprovider tests/contract/test_fuzz_api.py
+	CERTSIM_FUZZ_EXAMPLES=$${CERTSIM_FUZZ_EXAMPLES:-300} $(PY) -m pytest -q -p no:cacheprovider tests/contract/test_fuzz_api.py
 
 openapi: $(STAMP)
 	$(PY) -m certsim openapi --out docs/openapi
