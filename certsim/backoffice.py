@@ -17,6 +17,7 @@ from shared.certificates import (
     revoke_certificate,
 )
 from shared.models import CardVersion
+from shared.recording import licence_ref
 from shared.rules import STATUS_LABELS, effective_status
 
 
@@ -55,7 +56,11 @@ def cmd_issue(args) -> int:
                            card_version=CardVersion.OLD_IC if args.version == "old"
                            else CardVersion.NEW)
     with world.open_session("mem") as session:
-        print(issue_certificate(session, issuer, cmd).licence_id)
+        cert = issue_certificate(session, issuer, cmd)
+        print(cert.licence_id)
+        world.record(getattr(args, "line", "certsim issue"), "issue", facts={
+            "certificate": licence_ref(cert), "version": args.version,
+            "issued_on": args.issued_on, "authority": args.authority})
     return 0
 
 
@@ -75,4 +80,7 @@ def cmd_change(args) -> int:
             cert = cancel_certificate(session, issuer, args.licence, args.reason)
         status = effective_status(cert, issuer.clock.today())
         print(f"{cert.licence_id} {STATUS_LABELS[status]}")
+        world.record(getattr(args, "line", f"certsim {args.action}"), args.action, facts={
+            "certificate": licence_ref(cert), "result": getattr(args, "result", None),
+            "reason": getattr(args, "reason", None) or None, "dated": day})
     return 0

@@ -9,9 +9,22 @@ from __future__ import annotations
 
 import argparse
 import re
+import shlex
 import sys
 
-from certsim import backoffice, clock, explain, export, fuzz, openapi, replay, run, snapshots, world
+from certsim import (
+    backoffice,
+    clock,
+    explain,
+    export,
+    fuzz,
+    openapi,
+    recording,
+    replay,
+    run,
+    snapshots,
+    world,
+)
 from certsim.arguments import parse_moment
 from shared.clock import SHANGHAI
 from shared.errors import DomainError
@@ -91,13 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_authorities)
     p = sub.add_parser("seed-demo", help="load the demo holders and certificates")
     p.set_defaults(func=cmd_seed_demo)
-    for module in (backoffice, clock, snapshots, explain, export, replay, fuzz, run, openapi):
+    for module in (backoffice, clock, snapshots, explain, export, replay, fuzz, run,
+                   openapi, recording):
         module.register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.line = "certsim " + shlex.join(sys.argv[1:] if argv is None else argv)  # recordings
     try:
         if args.command not in QUIET:
             world.announce_simulated_time()

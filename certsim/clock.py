@@ -59,6 +59,9 @@ def cmd_clock(args) -> int:
         clock.freeze()
     elif args.action == "resume":
         clock.resume()
+    if args.action != "show":
+        world.record(getattr(args, "line", "certsim clock"), "clock",
+                     facts={"to": clock.now().isoformat(), "frozen": clock.frozen})
     print("\n".join(describe(clock)))
     return 0
 

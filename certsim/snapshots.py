@@ -68,7 +68,7 @@ def save(name: str, store: WorldStore | None = None) -> dict:
     target = folder() / name
     target.mkdir(parents=True, exist_ok=True)
     with _held_replication(store) as sessions:
-        state = _at_this_instant(store.read())
+        state = replace(_at_this_instant(store.read()), recording=None)  # not the world's
         for database, session in sessions.items():
             _write_rows(target / f"{database}.json.gz", session, KEPT[database])
     (target / "world.json").write_text(json.dumps(state.to_json(), ensure_ascii=False))
@@ -86,12 +86,13 @@ def restore(name: str, store: WorldStore | None = None) -> dict:
     """Put the whole world back as it was when `name` was saved (`demo`: the demo start)."""
     _check_name(name, saving=False)
     store = store or world.settings().world()
+    world.record(f"certsim snapshot restore {name}", None)  # a scenario cannot go back
     if name == DEMO:
         return _restore_demo(store)
     saved_state(name)  # an unknown name is refused before the replicator is disturbed
     with _held_replication(store) as sessions:
         state = load(name, sessions, lease=HOLDER)
-        store.update(lambda _: state)
+        store.update(lambda current: replace(state, recording=current.recording))
     return describe(name, state)
 
 

@@ -18,6 +18,7 @@ from shared.certificates import Issuer
 from shared.clock import SHANGHAI, Clock
 from shared.db import make_engine, make_sessionmaker
 from shared.lag import parse_lag
+from shared.recording import event
 from shared.settings import Settings, read_settings
 from shared.workdays import WorkingCalendar
 from shared.world import WorldClock
@@ -91,3 +92,14 @@ def open_session(database: str):
     if url not in _ENGINES:
         _ENGINES[url] = make_engine(url)
     return make_sessionmaker(_ENGINES[url])()
+
+
+def record(command: str, action: str | None, **parts) -> None:
+    """Add what a `certsim` command (or the console) did to the recording running, if any
+    (`shared.recording`); `action` None: something a scenario cannot say, reported at stop."""
+    store = settings().world()
+    if store.read().recording is None:
+        return
+    now = settings().clock(store).now()
+    store.append_event(event(now, "cli", action, request={"method": "CLI", "path": command},
+                             **parts))

@@ -25,10 +25,12 @@ from mem_portal.services.licences import (
 from shared.accounts.codes import new_captcha
 from shared.accounts.models import FacePurpose
 from shared.accounts.registration import register_account, registration_from_json
+from shared.recording import licence_ref
 from shared.web.accounts_api import account_json, accounts_api, face_check_json
 from shared.web.bodies import body_text, json_body
 from shared.web.logins import api_account, api_login
 from shared.web.pages import public_base
+from shared.web.recording import note, note_facts, note_holder, typed_registration
 from shared.web.resources import get_clock, get_password_cost, get_session
 
 
@@ -50,8 +52,11 @@ def captcha():
 @bp.post("/register")
 def register():
     """创建账户; the answer carries the 实人认证 ticket of the next step."""
-    account = register_account(get_session(), get_clock(), registration_from_json(json_body()),
+    form = registration_from_json(json_body())
+    note("register", typed=typed_registration(form))
+    account = register_account(get_session(), get_clock(), form,
                                password_cost=get_password_cost())
+    note_holder(account)
     return jsonify(account_id=account.id,
                    face_check=face_check_json(_finish_registration(account))), 201
 
@@ -67,9 +72,12 @@ def register_complete():
 def licences():
     """我的证照: needs a passed face check in this login."""
     session, clock = get_session(), get_clock()
+    note("my_licences", api_account())
     require_licences_check(session, clock, api_login())
     now = clock.now()
     found = my_licences(session, now, api_account())
+    note_facts(listed=[licence_ref(c) for c in found.licences],
+               guidance=[g.to_json() for g in found.guidance])
     return jsonify(licences=[licence_summary(c, now) for c in found.licences],
                    guidance=[g.to_json() for g in found.guidance])
 
@@ -77,6 +85,7 @@ def licences():
 @bp.get("/licences/<key>")
 def licence(key: str):
     """预览: the licence face rows and its verification URL."""
+    note("preview", certificate={"key": key})
     cert = _my_licence(key)
     return jsonify(licence_detail(cert, get_clock().now(), public_base() + verify_path(cert)))
 
@@ -84,6 +93,7 @@ def licence(key: str):
 @bp.get("/licences/<key>/download")
 def download(key: str):
     """下载: the OFD file."""
+    note("download", certificate={"key": key})
     cert = _my_licence(key)
     data = render_licence_file(cert, get_clock().now(), public_base() + verify_path(cert),
                                get_seal())
@@ -93,5 +103,8 @@ def download(key: str):
 def _my_licence(key: str):
     """Return the holder's own e-licence after checking login and face check."""
     session, clock = get_session(), get_clock()
+    note_holder(api_account())
     require_licences_check(session, clock, api_login())
-    return my_licence(session, clock.now(), api_account(), key)
+    cert = my_licence(session, clock.now(), api_account(), key)
+    note_facts(certificate=licence_ref(cert))
+    return cert

@@ -30,6 +30,7 @@ from shared.db import latest_instant
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.lag import parse_lag
 from shared.models import CardVersion
+from shared.recording import licence_ref
 from shared.web.bodies import (
     BIGGEST,
     body_flag,
@@ -41,6 +42,7 @@ from shared.web.bodies import (
     query_int,
 )
 from shared.web.control import clock_json, control_blueprint
+from shared.web.recording import note
 from shared.web.resources import get_clock, get_session, get_world, resources
 from shared.workdays import advance_by, require_known_year
 
@@ -76,6 +78,7 @@ def move_clock():
         sim_clock.set(due)
     if body_flag(body, "resume"):
         sim_clock.resume()
+    note("clock", to=sim_clock.now().isoformat(), frozen=sim_clock.frozen)
     return jsonify(clock_json())
 
 
@@ -114,6 +117,8 @@ def issue():
         name=body_text(body, "name"), id_number=body_text(body, "id_number"),
         category=body_text(body, "category"), item=body_text(body, "item"), card_version=version,
         issued_on=_date(body, "issued_on"), authority=body.get("authority") or None))
+    note("issue", certificate=licence_ref(cert), version=body.get("version") or "new",
+         issued_on=body.get("issued_on") or None, authority=body.get("authority") or None)
     return jsonify(certificate_json(cert, get_clock().now())), 201
 
 
@@ -138,6 +143,9 @@ def change_certificate(key: str, action: str):
         cert = cancel_certificate(session, issuer, key, body_text(body, "reason"))
     else:
         raise InvalidInput("action", f"未知的操作 {action!r}: review、renew、revoke 或 cancel")
+    dated = body.get("reviewed_on") or body.get("renewed_on") or None
+    note(action, certificate=licence_ref(cert), result=body.get("result"),
+         reason=body.get("reason"), dated=dated)
     return jsonify(certificate_json(cert, get_clock().now()))
 
 
@@ -196,6 +204,7 @@ def replay():
 @bp.post("/replication/tick")
 def tick():
     """Run the replicator now: in-process when one is attached, else ask `python -m sync`."""
+    note("sync")
     run = current_app.extensions.get(REPLICATION_TICK)
     if run is not None:
         return jsonify({"ran": True, "report": run()})

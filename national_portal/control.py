@@ -17,6 +17,7 @@ from shared.errors import NotFound
 from shared.rules import e_licence_eligibility
 from shared.web.bodies import json_body
 from shared.web.control import control_blueprint
+from shared.web.recording import note
 from shared.web.resources import get_clock, get_session, get_world
 
 
@@ -41,6 +42,7 @@ def switch_faults():
     body = json_body()
     faults = set_faults(get_world(), str(body.get("mode", "up")), body.get("calls"),
                         body.get("delay"))
+    note("fault", mode=faults.mode, calls=body.get("calls"), delay=body.get("delay"))
     return jsonify(asdict(faults))
 
 

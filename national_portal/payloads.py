@@ -5,8 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from national_portal.models import LicenceBinding
-from national_portal.services.licences import LICENCE_TYPE, BoundLicence
+from national_portal.services.licences import (
+    ALL_BOUND,
+    LICENCE_TYPE,
+    BindResult,
+    BoundLicence,
+    guidance_json,
+)
 from shared.identity import mask_id_number
+from shared.recording import licence_ref
 from shared.rules import STATUS_LABELS
 
 FACE_FIELDS = (
@@ -38,3 +45,13 @@ def history_json(bindings: list[LicenceBinding]) -> list[dict]:
     """Every bind … unbind episode, oldest first."""
     return [{"bound_at": b.bound_at.isoformat(), "unbound_at": _iso(b.unbound_at)}
             for b in bindings]
+
+
+def bind_facts(result: BindResult) -> dict:
+    """What 绑定证照 showed, for a recording: the licences bound and listed, and with nothing
+    new the 均已绑定 message and the guide's FAQ."""
+    facts = {"bound": [licence_ref(row) for row in result.newly_bound],
+             "listed": [licence_ref(row.licence) for row in result.licences]}
+    if not result.newly_bound:
+        facts |= {"message": ALL_BOUND, "guidance": guidance_json()}
+    return facts

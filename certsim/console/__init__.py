@@ -1,10 +1,10 @@
 """The simulator console: one page that shows and steers the world (clock, queue, outage, SMS
-and captcha answers, snapshots).
+and captcha answers, snapshots, recording a session).
 
 It holds no state of its own: the figures come from the portals' control planes (`/_sim/...`)
 over HTTP and the buttons call them; snapshots (both databases at once) go through
-`certsim.snapshots`, on the databases and world store this process is configured with (the
-same as the portals' under `certsim run`). It is served on loopback only.
+`certsim.snapshots`, and recordings through `certsim.recording`, on the databases and world
+store this process is configured with (the same as the portals' under `certsim run`). It is served on loopback only.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import requests
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from certsim import snapshots, world
+from certsim import recording, snapshots, world
 from certsim.console.days import DayFacts
 from shared.clock import parse_instant
 from shared.errors import DomainError, InvalidInput
@@ -47,6 +47,9 @@ def create_app(config: dict | None = None) -> Flask:
         MEM_URL=os.environ.get("CONSOLE_MEM_URL", "http://127.0.0.1:8001"),
         NATIONAL_URL=os.environ.get("CONSOLE_NATIONAL_URL", "http://127.0.0.1:8002"),
         JSON_AS_ASCII=False,
+        # cookies are per host, not per port: the portals' (mem_session, national_session) on
+        # 127.0.0.1 would otherwise overwrite the console's, and its CSRF token with it
+        SESSION_COOKIE_NAME="console_session",
     )
     app.config.update(config or {})
     CSRFProtect(app)
@@ -79,6 +82,7 @@ def create_app(config: dict | None = None) -> Flask:
                 "faults": call("national", "GET", "/_sim/faults")}
         data["captchas"] = {portal: call(portal, "GET", "/_sim/captchas")["captchas"]
                             for portal in ("mem", "national")}
+        data["recording"] = recording.status()
         if phone:
             data["sms"] = {"mem": call("mem", "GET", "/_sim/sms", params={"phone": phone}),
                            "national": call("national", "GET", "/_sim/sms",
@@ -139,6 +143,26 @@ def create_app(config: dict | None = None) -> Flask:
             snapshots.delete(name)
             return jsonify({"deleted": name})
         raise InvalidInput("action", "快照操作应为 save、restore 或 delete")
+
+    @app.get("/api/recording")
+    def recording_state():
+        """Whether a recording runs (its name, start, snapshot, events so far)."""
+        return jsonify(recording.status())
+
+    @app.post("/api/recording")
+    def recording_action():
+        """开始录制 / 停止录制: stopping writes var/recordings/NAME.yaml and answers it with
+        what the file could not say."""
+        body = request.get_json(silent=True) or {}
+        if body.get("action") == "start":
+            return jsonify(recording.start(str(body.get("name") or "") or None))
+        if body.get("action") != "stop":
+            raise InvalidInput("action", "录制操作应为 start 或 stop")
+        recorded = recording.stop()
+        path = recording.save_file(
+            recorded, recording.folder() / f"{recorded.document['name']}.yaml")
+        return jsonify({"file": str(path), "steps": len(recorded.document["steps"]),
+                        "unexpressed": recording.report(recorded), "yaml": recorded.to_yaml()})
 
     @app.post("/api/replicate")
     def replicate():

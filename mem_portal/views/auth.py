@@ -19,13 +19,14 @@ from mem_portal.images import captcha_png
 from mem_portal.services.accounts import complete_registration, start_registration_check
 from mem_portal.views.faces import render_check_page
 from shared.accounts.codes import SMS_TTL, find_captcha, new_captcha, send_registration_code
-from shared.accounts.logins import RegistrationIncomplete, log_in
+from shared.accounts.logins import RegistrationIncomplete, account_of, log_in
 from shared.accounts.passwords import PASSWORD_RULE
 from shared.accounts.registration import register_account, registration_from_form
 from shared.errors import DomainError, FieldErrors, NotFound
 from shared.web.errors import error_json
 from shared.web.face_checks import REGISTERING
-from shared.web.logins import end_page_login, page_login, start_page_login
+from shared.web.logins import end_page_login, page_account, page_login, start_page_login
+from shared.web.recording import note, note_holder, note_refusal, typed_registration
 from shared.web.resources import get_clock, get_password_cost, get_session
 from shared.web.security import safe_next
 
@@ -39,26 +40,33 @@ def login():
     if request.method == "GET":
         return render_template("auth/login.html", login=request.args.get("login", ""),
                                error=None, errors={})
+    note("login", typed={"login": request.form.get("login", ""),
+                         "password": request.form.get("password", "")})
     try:
         row = log_in(get_session(), get_clock(), request.form.get("login", ""),
                      request.form.get("password", ""), "web", require_verified=True,
                      password_cost=get_password_cost())
     except RegistrationIncomplete as exc:
+        note_refusal(exc)
         session[REGISTERING] = exc.account.id
         return redirect(url_for("auth.register_verify", incomplete=1))
     except FieldErrors as exc:
+        note_refusal(exc)
         return render_template("auth/login.html", login=request.form.get("login", ""),
                                error=None, errors=exc.errors), 200
     except DomainError as exc:
+        note_refusal(exc)
         return render_template("auth/login.html", login=request.form.get("login", ""),
                                error=exc, errors={}), 200
     start_page_login(row)
+    note_holder(account_of(get_session(), row))
     return redirect(safe_next(request.args.get("next")) or url_for("space.home"))
 
 
 @bp.post("/logout")
 def logout():
     """退出系统: end the login and forget the browser session."""
+    note("logout", page_account())
     end_page_login()
     return redirect(url_for("site.index"))
 
@@ -70,14 +78,18 @@ def register():
         return redirect(url_for("space.home"))
     if request.method == "GET":
         return _register_form({}, {})
+    form = registration_from_form(request.form)
+    note("register", typed=typed_registration(form))
     try:
-        account = register_account(get_session(), get_clock(),
-                                   registration_from_form(request.form),
+        account = register_account(get_session(), get_clock(), form,
                                    password_cost=get_password_cost())
     except FieldErrors as exc:
+        note_refusal(exc)
         return _register_form(request.form, exc.errors)
     except DomainError as exc:
+        note_refusal(exc)
         return _register_form(request.form, {exc.field or "phone": exc.message})
+    note_holder(account)
     session[REGISTERING] = account.id
     return redirect(url_for("auth.register_verify"))
 

@@ -17,9 +17,11 @@ from mem_portal.services.licences import (
     verify_path,
 )
 from shared.errors import DomainError, IdentityFailed, IdentityNotVerified, NotFound
+from shared.recording import licence_ref
 from shared.web.errors import error_page
 from shared.web.logins import login_required, page_account, page_login
 from shared.web.pages import public_base
+from shared.web.recording import note
 from shared.web.resources import get_clock, get_session
 
 bp = Blueprint("licences", __name__, url_prefix="/space/licences")
@@ -32,6 +34,8 @@ def index():
     if (gate := _face_check_gate()) is not None:
         return gate
     found = my_licences(get_session(), get_clock().now(), page_account())
+    note("my_licences", page_account(), listed=[licence_ref(c) for c in found.licences],
+         guidance=[g.to_json() for g in found.guidance])
     return render_template("space/licences.html", section="licences",
                            licences=found.licences, reasons=found.reasons)
 
@@ -42,7 +46,9 @@ def preview(key: str):
     """预览: the licence face with its verification QR code."""
     if (gate := _face_check_gate()) is not None:
         return gate
+    note("preview", page_account(), certificate={"key": key})
     cert = _my_licence_or_404(key)
+    note("preview", page_account(), certificate=licence_ref(cert))
     verify_url = _verify_url(cert)
     return render_template("space/preview.html", section="licences",
                            cert=cert, rows=face_rows(cert), verify_url=verify_url,
@@ -56,7 +62,9 @@ def download(key: str):
     """下载: the licence as an OFD file."""
     if (gate := _face_check_gate()) is not None:
         return gate
+    note("download", page_account(), certificate={"key": key})
     cert = _my_licence_or_404(key)
+    note("download", page_account(), certificate=licence_ref(cert))
     data = render_licence_file(cert, get_clock().now(), _verify_url(cert), get_seal())
     return Response(data, headers=download_headers(cert))
 

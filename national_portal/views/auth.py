@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from shared.accounts.codes import send_registration_code
-from shared.accounts.logins import log_in
+from shared.accounts.logins import account_of, log_in
 from shared.accounts.passwords import PASSWORD_RULE
 from shared.accounts.registration import register_account, registration_from_form
 from shared.errors import DomainError, FieldErrors
 from shared.identity import mask_phone
-from shared.web.logins import end_page_login, login_required, start_page_login
+from shared.web.logins import end_page_login, login_required, page_account, start_page_login
+from shared.web.recording import note, note_holder, note_refusal, typed_registration
 from shared.web.resources import get_clock, get_password_cost, get_session
 from shared.web.security import safe_next
 
@@ -37,16 +38,20 @@ def register():
         return _register_form()
     try:
         if request.form.get("action") == "send_sms":
+            note("sms_code")
             message = send_registration_code(get_session(), get_clock(),
                                              request.form.get("phone", ""), "register",
                                              current_app.config["SITE_NAME"])
             flash(f"验证码已发送至{mask_phone(message.phone)}，5分钟内有效", "success")
             return _register_form()
-        account = register_account(get_session(), get_clock(),
-                                   registration_from_form(request.form), require_captcha=False,
+        form = registration_from_form(request.form)
+        note("register", typed=typed_registration(form))
+        account = register_account(get_session(), get_clock(), form, require_captcha=False,
                                    password_cost=get_password_cost())
     except DomainError as exc:
+        note_refusal(exc)
         return _register_form(_errors_of(exc)), 400
+    note_holder(account)
     return render_template("auth/register_done.html", registered=account)
 
 
@@ -62,16 +67,20 @@ def login():
     target = safe_next(request.values.get("next")) or url_for("space.home")
     if request.method == "GET":
         return render_template("auth/login.html", next=target, login="", error=None, errors={})
+    note("login", typed={"login": request.form.get("login", ""),
+                         "password": request.form.get("password", "")})
     try:
         row = log_in(get_session(), get_clock(), request.form.get("login", ""),
                      request.form.get("password", ""), "web",
                      password_cost=get_password_cost())
     except DomainError as exc:
+        note_refusal(exc)
         fields = exc.errors if isinstance(exc, FieldErrors) else {}
         return render_template("auth/login.html", next=target, errors=fields,
                                error=None if fields else exc.message,
                                login=request.form.get("login", "")), 400
     start_page_login(row)
+    note_holder(account_of(get_session(), row))
     return redirect(target)
 
 
@@ -79,6 +88,7 @@ def login():
 @login_required
 def logout():
     """退出: end the login session."""
+    note("logout", page_account())
     end_page_login()
     flash("您已安全退出", "success")
     return redirect(url_for("site.index"))

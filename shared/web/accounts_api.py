@@ -20,6 +20,7 @@ from shared.web.bodies import body_text, json_body
 from shared.web.errors import error_json
 from shared.web.logins import api_account, api_login, issue_token
 from shared.web.pages import public_url_for
+from shared.web.recording import note, note_holder, note_refusal
 from shared.web.resources import get_clock, get_password_cost, get_session
 
 
@@ -64,21 +65,25 @@ def accounts_api(import_name: str, *, face_purposes: tuple[str, ...],
     def login():
         """Log in by phone or ID number; answer a bearer token valid 30 minutes of portal time."""
         body, session, clock = json_body(), get_session(), get_clock()
+        note("login", typed={"login": body.get("login"), "password": body.get("password")})
         try:
             row = log_in(session, clock, body_text(body, "login"), body_text(body, "password"),
                          LoginChannel.API, require_verified=verified_login,
                          password_cost=get_password_cost())
         except RegistrationIncomplete as exc:
+            note_refusal(exc)
             answer, status = error_json(exc)
             ticket = unverified(exc.account) if unverified else None
             extra = {"face_check": face_check_json(ticket)} if ticket else {}
             return jsonify({**answer.get_json(), **extra}), status
+        note_holder(account_of(session, row))
         return jsonify(token=issue_token(row), account=account_json(account_of(session, row)),
                        expires_at=expires_at(row).isoformat())
 
     @bp.post("/logout")
     def logout():
         """退出: the token (and the face checks of its login) stop counting at once."""
+        note("logout", api_account())
         log_out(get_session(), get_clock(), api_login().marker)
         return jsonify(logged_out=True)
 

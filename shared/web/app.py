@@ -19,6 +19,7 @@ from shared.web.errors import register_error_handlers
 from shared.web.openapi.operation import Contract
 from shared.web.openapi.views import register_documents
 from shared.web.pages import register_page_helpers
+from shared.web.recording import record_request
 from shared.web.resources import init_resources
 from shared.web.security import (
     add_security_headers,
@@ -55,4 +56,5 @@ def build_portal(import_name: str, settings: Mapping, clock: Clock | None,
     register_error_handlers(app)
     register_page_helpers(app)
     app.after_request(add_security_headers)
+    app.after_request(record_request)
     return app

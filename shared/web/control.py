@@ -15,11 +15,13 @@ from sqlalchemy import Table
 
 from shared.accounts.codes import current_captchas, sms_inbox
 from shared.accounts.faces import decide_face_check, face_check_state
+from shared.accounts.logins import get_account
 from shared.clock import SHANGHAI, SimulatedClock
 from shared.db import count_rows, empty_tables, latest_instant
 from shared.errors import InvalidInput
 from shared.identity import normalize_phone
 from shared.web.bodies import body_flag, json_body
+from shared.web.recording import note
 from shared.web.resources import get_clock, get_session, get_world
 
 DEMO = "certsim.demo"  # app.extensions key: fills an emptied database with the demo (optional)
@@ -85,6 +87,8 @@ def control_blueprint(import_name: str, tables: Sequence[Table], data_tables: Se
         if outcome not in ("pass", "fail"):
             raise InvalidInput("outcome", "认证结果应为 pass 或 fail")
         ticket = decide_face_check(get_session(), get_clock(), token, outcome == "pass")
+        note("verify_identity", get_account(get_session(), ticket.account_id),
+             outcome=outcome, purpose=ticket.purpose)
         return jsonify(token=ticket.token, purpose=ticket.purpose,
                        state=face_check_state(ticket, get_clock().now()))
 

@@ -10,6 +10,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from shared.errors import DomainError
+from shared.web.recording import note_refusal
 
 STATUS = {
     "invalid_input": 400, "bad_credentials": 401, "not_logged_in": 401, "bad_signature": 401,
@@ -59,6 +60,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def refused(error: DomainError):
+        note_refusal(error)
         if is_machine_request():
             return error_json(error)
         return error_page(404 if error.code == "not_found" else 400, error.message)

@@ -16,6 +16,7 @@ from shared.accounts.faces import (
 from shared.accounts.logins import get_account
 from shared.accounts.models import FacePurpose
 from shared.errors import DomainError, NotFound
+from shared.web.recording import note, note_refusal
 from shared.web.resources import get_clock, get_session
 
 bp = Blueprint("phone_app", __name__, url_prefix="/app", template_folder="templates",
@@ -37,9 +38,13 @@ def face(token: str):
     if request.method == "GET":
         note_scan(session, get_clock(), ticket)  # the desktop now says 已扫码
     if request.method == "POST":
+        outcome = "pass" if request.form.get("outcome") == "pass" else "fail"
+        note("verify_identity", get_account(session, ticket.account_id), outcome=outcome,
+             purpose=ticket.purpose)
         try:
-            decide_face_check(session, get_clock(), token, request.form.get("outcome") == "pass")
+            decide_face_check(session, get_clock(), token, outcome == "pass")
         except DomainError as exc:
+            note_refusal(exc)
             error = exc.message
     return render_template("phone_app/face.html", ticket=ticket, error=error,
                            holder=get_account(session, ticket.account_id),

@@ -54,11 +54,26 @@ async function refresh() {
     if (!captchas.length) captchas.push('<tr><td>应急管理部</td><td colspan="3" class="muted">暂无（打开注册页即生成）</td></tr>');
     captchas.push('<tr><td>国家平台</td><td colspan="3" class="muted">' + ((s.captchas.national || []).length ? (s.captchas.national || []).map(c => esc(c.answer)).join('、') : '个人注册无图片验证码') + '</td></tr>');
     $('captchas').innerHTML = captchas.join('');
+    const rec = s.recording || {};
+    text('recording-state', rec.recording ? `录制中：${rec.name}（自 ${local(rec.started_at)} 起，${rec.snapshot ? '从快照 ' + rec.snapshot + ' 开始' : '从空世界开始'}，已记录 ${rec.events} 个事件）` : '未在录制');
+    $('record-start').disabled = !!rec.recording; $('record-stop').disabled = !rec.recording;
   } catch (e) { $('error').textContent = '控制台无法连接门户：' + e; }
 }
 document.querySelectorAll('[data-clock]').forEach(b => b.onclick = () => post('/api/clock', {action: b.dataset.clock}));
 document.querySelectorAll('[data-outage]').forEach(b => b.onclick = () => post('/api/outage', {mode: b.dataset.outage}));
 $('replicate').onclick = () => post('/api/replicate');
+$('record-form').onsubmit = async (e) => { e.preventDefault();
+  if (await post('/api/recording', {action: 'start', name: $('recording-name').value.trim()})) { $('recording-result').innerHTML = ''; snapshots(); } };
+$('record-stop').onclick = async () => {
+  const r = await fetch('/api/recording', {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf}, body: JSON.stringify({action: 'stop'})});
+  const data = await r.json();
+  actionError = r.ok ? '' : (data.message || '操作失败');
+  if (r.ok) {
+    const gaps = data.unexpressed.length ? `<p class="state-down">以下请求无法写入场景（未录入）：</p><ul>${data.unexpressed.map(l => `<li>${esc(l)}</li>`).join('')}</ul>` : '<p class="state-up">全部操作均已写入场景。</p>';
+    $('recording-result').innerHTML = `<p>已生成场景文件 <b>${esc(data.file)}</b>（${data.steps} 个步骤），回放：<code>certsim replay ${esc(data.file)}</code></p>${gaps}<details><summary>场景内容</summary><pre>${esc(data.yaml)}</pre></details>`;
+  }
+  await refresh();
+};
 $('set-form').onsubmit = (e) => { e.preventDefault();
   const at = $('set-at').value;  // "2026-10-09T23:59" or with seconds: Beijing time
   post('/api/clock', {action: 'set', at: (at.length === 16 ? at + ':00' : at) + '+08:00'}); };

@@ -435,3 +435,17 @@ def test_an_unreachable_portal_is_reported_as_a_bad_gateway_in_chinese():
     assert answer.status_code == 502
     assert answer.get_json()["error"] == "portal_unreachable"
     assert "门户无法访问" in answer.get_json()["message"]
+
+
+def test_the_console_and_both_portals_keep_their_sessions_in_cookies_of_their_own(console,
+                                                                                 portals):
+    """Cookies are per host, not per port: the console and both portals on 127.0.0.1 share one
+    cookie jar in a browser, so each needs its own cookie name (the console used Flask's
+    default, `session`) and the console works with the portals' cookies beside its own."""
+    mem, national = portals
+    for portal in (mem, national):
+        name = portal.config["SESSION_COOKIE_NAME"]
+        console.set_cookie(name, "a portal's session", domain="localhost")
+    assert press(console, "/api/clock", {"action": "+1h"}).status_code == 200
+    names = {app.config["SESSION_COOKIE_NAME"] for app in (*portals, console.application)}
+    assert len(names) == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -9,8 +10,17 @@ from datetime import datetime, timedelta
 import pytest
 
 from shared.clock import SHANGHAI, SystemClock
+from shared.recording import Recording
 from shared.settings import read_settings
-from shared.world import Faults, FileStore, MemoryStore, WorldClock, WorldState, world_store
+from shared.world import (
+    Faults,
+    FileStore,
+    MemoryStore,
+    RecordingRunning,
+    WorldClock,
+    WorldState,
+    world_store,
+)
 
 START = datetime(2024, 9, 27, 17, 0, tzinfo=SHANGHAI)
 
@@ -90,3 +100,46 @@ def test_a_postgres_world_is_shared_by_two_connections(db_url_factory, backend):
     second.update(lambda w: replace(w, lag="2wd"))
     first.refresh()
     assert first.read().lag == "2wd"
+
+
+RECORDING = Recording("unit", START.isoformat(), "3wd")
+
+
+def _stores(tmp_path, db_url_factory, backend):
+    """Two handles on one world: two FileStores on one file, or two PostgreSQL connections."""
+    if backend == "postgres":
+        url = db_url_factory("mem")
+        return world_store(url), world_store(url)
+    return FileStore(tmp_path / "w.json"), FileStore(tmp_path / "w.json")
+
+
+def test_a_recording_journals_what_any_handle_appends_and_its_stop_hands_it_over(
+        tmp_path, db_url_factory, backend):
+    first, second = _stores(tmp_path, db_url_factory, backend)
+    assert not second.append_event({"n": 0})  # nothing runs: nothing kept
+    first.start_recording(RECORDING)
+    second.refresh()
+    assert second.read().recording == RECORDING
+    assert second.append_event({"n": 1}) and first.append_event({"n": 2})
+    assert first.recorded_events() == [{"n": 1}, {"n": 2}]
+    with pytest.raises(RecordingRunning):
+        second.start_recording(RECORDING)
+    assert second.stop_recording() == (RECORDING, [{"n": 1}, {"n": 2}])
+    first.refresh()
+    assert first.read().recording is None and not first.append_event({"n": 3})
+    assert first.stop_recording() == (None, [])
+
+
+def test_a_world_file_without_a_recording_reads_and_writes_as_before(tmp_path):
+    store = FileStore(tmp_path / "w.json")
+    store.update(lambda w: replace(w, lag="2wd"))
+    assert "recording" not in json.loads((tmp_path / "w.json").read_text())
+    old = {"clock": None, "lag": "1wd", "lag_seed": 0, "faults": {"mode": "up"}}
+    assert WorldState.from_json(old).recording is None
+
+
+def test_a_memory_world_keeps_its_journal_too():
+    store = MemoryStore()
+    store.start_recording(RECORDING)
+    store.append_event({"n": 1})
+    assert store.stop_recording() == (RECORDING, [{"n": 1}])
