@@ -118,7 +118,10 @@ def build_database(portal: Portal, db: Path) -> int:
 
 
 def log_in_sample(portal: Portal, db: Path, app) -> list[tuple[str, int]]:
-    """Open a page login for SAMPLE random holders; return (session cookie, rows) pairs."""
+    """Open a page login for SAMPLE random holders; return (session cookie, rows) pairs.
+
+    Each cookie also holds the CSRF secret a browser's has from its first page after login on.
+    """
     rng = random.Random(8)
     serializer = app.session_interface.get_signing_serializer(app)
     started, seen = sql_time(NOW - timedelta(minutes=5)), sql_time(NOW)
@@ -130,8 +133,8 @@ def log_in_sample(portal: Portal, db: Path, app) -> list[tuple[str, int]]:
                          [(marker, account, started, seen) for marker, account in rows])
         portal.after_login(conn, rows)
         shown = dict(conn.execute(portal.shown.format(",".join(str(a) for a in chosen))))
-    return [(serializer.dumps({"login": marker}), shown.get(account, 0))
-            for marker, account in rows]
+    return [(serializer.dumps({"login": marker, "csrf_token": f"{rng.getrandbits(160):040x}"}),
+             shown.get(account, 0)) for marker, account in rows]
 
 
 def percentile(sorted_ms: list[float], p: float) -> float:
