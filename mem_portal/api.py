@@ -66,7 +66,7 @@ def register_complete():
 def licences():
     """我的证照: needs a passed face check in this login."""
     session, clock = get_session(), get_clock()
-    require_licences_check(session, clock, api_login())
+    require_licences_check(session, clock, api_account(), api_login())
     now = clock.now()
     found = my_licences(session, now, api_account())
     return jsonify(licences=[licence_summary(c, now) for c in found.licences],
@@ -92,5 +92,5 @@ def download(key: str):
 def _my_licence(key: str):
     """Return the holder's own e-licence after checking login and face check."""
     session, clock = get_session(), get_clock()
-    require_licences_check(session, clock, api_login())
+    require_licences_check(session, clock, api_account(), api_login())
     return my_licence(session, clock.now(), api_account(), key)

@@ -65,9 +65,12 @@ def page_login() -> LoginSession | None:
 
 
 def page_account() -> Account | None:
-    """Return the account logged in through this browser, or None."""
-    login = page_login()
-    return account_of(get_session(), login) if login else None
+    """Return the account logged in through this browser, or None (looked up once a request:
+    the session's identity map holds objects weakly, so a second lookup may be a query)."""
+    if "page_account" not in g:
+        login = page_login()
+        g.page_account = account_of(get_session(), login) if login else None
+    return g.page_account
 
 
 def start_page_login(login: LoginSession) -> None:
