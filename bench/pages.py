@@ -1,8 +1,10 @@
-"""The national portal's 我的证照 page on a big database: latency in-process, throughput served.
+"""Both portals' 我的证照 pages on a big database: latency in-process, throughput served.
 
-One SQLite database with 100 000 accounts and 1 000 000 replicated licences (8–12 per holder,
-all bound; one holder in ten also has a closed binding episode) is written in bulk with
-sqlite3 (the schema itself comes from the models), then used by both measurements:
+For each portal one SQLite database with 100 000 accounts and about 1 000 000 licences (8–12
+per holder) is written in bulk with sqlite3 (the schema itself comes from the models): on the
+national portal replicated licences, all bound (one holder in ten also has a closed binding
+episode); on the ministry's the certificates themselves, each logged-in holder having passed
+this login's 我的证照 face check. Then, per portal:
 
 - latency: GET /space/licences for logged-in holders picked at random, through the Flask test
   client; baseline: a hello-world route registered on the same app, same client;
@@ -10,7 +12,9 @@ sqlite3 (the schema itself comes from the models), then used by both measurement
   the server's), loaded by a bounded pool of requests.Session clients; baseline: the
   hello-world route on the same server.
 
-`python -m bench --only pages` runs it; `python -m bench.pages serve DB` is the child server.
+`python -m bench --only pages` runs it; `python -m bench.pages serve PORTAL DB` is the child
+server. While developing, BENCH_PAGES_ACCOUNTS=5000 (smaller databases) and
+BENCH_PAGES_PORTALS=ministry (one portal) shorten a run; the table's rows are full size.
 """
 
 from __future__ import annotations
@@ -24,106 +28,145 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import requests
 from sqlalchemy import event
 
+import mem_portal
 import national_portal
-import national_portal.models  # noqa: F401  (registers the portal's own tables)
 from bench.pages_data import HOLDING_TIME, sql_time, write_holders
+from bench.pages_mem import pass_face_checks, write_certificates
+from mem_portal.models import TABLES as MEM_TABLES
 from national_portal.models import TABLES as NATIONAL_TABLES
 from shared.clock import SimulatedClock
 from shared.db import create_schema, make_engine
 
-ACCOUNTS = 100_000
-SAMPLE = 5_000            # logged-in holders the requests pick from
+ACCOUNTS = int(os.environ.get("BENCH_PAGES_ACCOUNTS") or 100_000)  # smaller: development only
+SAMPLE = min(5_000, ACCOUNTS // 2)  # logged-in holders the requests pick from
 LATENCY_REQUESTS, WARMUP = 3_000, 200
 LOAD_REQUESTS, CLIENTS, SERVER_THREADS = 2_000, 8, 8
 SECRET_KEY = "bench-pages-secret"
 NOW = HOLDING_TIME
 PAGE, HELLO = "/space/licences", "/_bench/hello"
-COOKIE = "national_session"  # the portal's SESSION_COOKIE_NAME
 P99_GOAL_MS, THROUGHPUT_GOAL = 20.0, 0.5
+TODAY = NOW.date().isoformat()
+
+
+@dataclass(frozen=True)
+class Portal:
+    """How the bench builds, logs into and checks one portal's 我的证照."""
+
+    name: str            # the rows' first word, and the child server's argument
+    create_app: Callable
+    tables: tuple
+    write: Callable      # (sqlite3 connection, accounts, log) -> licences written
+    row_mark: str        # occurs once in each licence row of the page
+    shown: str           # SQL: (account id, licences its page lists) for the holders listed
+    after_login: Callable = lambda conn, logins: None  # what the page needs besides a login
+
+
+PORTALS = {
+    "national": Portal(
+        "national", national_portal.create_app, NATIONAL_TABLES, write_holders, "<tr data-key=",
+        "SELECT account_id, count(*) FROM licence_bindings WHERE unbound_at IS NULL "
+        "AND account_id IN ({}) GROUP BY account_id"),
+    "ministry": Portal(
+        "ministry", mem_portal.create_app, MEM_TABLES, write_certificates, ">预览</a>",
+        # the e-licences of shared.rules.e_licence_eligibility, restated for these rows
+        "SELECT a.id, count(*) FROM accounts a JOIN certificates c ON c.holder_id_number = "
+        "a.id_number WHERE a.id IN ({}) AND c.card_version = 'new' AND c.status = 'valid' "
+        f"AND c.valid_from <= '{TODAY}' AND c.valid_to >= '{TODAY}' AND (c.review_due_on "
+        f">= '{TODAY}' OR c.review_passed_on IS NOT NULL) GROUP BY a.id",
+        pass_face_checks),
+}
 
 
 def log(message: str) -> None:
     print(f"bench.pages: {message}", file=sys.stderr, flush=True)
 
 
-def make_app(db: Path):
-    """The national portal on the bench database with a hello-world route.
+def make_app(portal: Portal, db: Path):
+    """The portal on the bench database with a hello-world route.
 
     The clock runs (from NOW), so every page view slides its login and writes, as in life.
     """
-    app = national_portal.create_app({"DATABASE_URL": f"sqlite:///{db}", "SECRET_KEY": SECRET_KEY,
-                                      "SIM_ENABLED": False},
-                                     clock=SimulatedClock(NOW, frozen=False))
+    app = portal.create_app({"DATABASE_URL": f"sqlite:///{db}", "SECRET_KEY": SECRET_KEY,
+                             "SIM_ENABLED": False}, clock=SimulatedClock(NOW, frozen=False))
     app.add_url_rule(HELLO, "bench_hello", lambda: "Hello, World!")
     return app
 
 
-def build_database(db: Path) -> None:
-    """Create the national schema from the models, then write the holders in bulk."""
+def build_database(portal: Portal, db: Path) -> int:
+    """Create the portal's schema from the models, then write the holders in bulk."""
     engine = make_engine(f"sqlite:///{db}")
-    create_schema(engine, NATIONAL_TABLES)
+    create_schema(engine, portal.tables)
     engine.dispose()
     started = time.perf_counter()
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=OFF")
-        licences = write_holders(conn, ACCOUNTS, log)
+        licences = portal.write(conn, ACCOUNTS, log)
         conn.execute("ANALYZE")
-    log(f"database: {ACCOUNTS:,} accounts, {licences:,} licences in "
+    log(f"{portal.name} database: {ACCOUNTS:,} accounts, {licences:,} licences in "
         f"{time.perf_counter() - started:.0f} s ({db.stat().st_size / 2**20:,.0f} MB)")
+    return licences
 
 
-def log_in_sample(db: Path, app) -> list[tuple[str, int]]:
-    """Open a page login for SAMPLE random holders; return (session cookie, licences) pairs."""
+def log_in_sample(portal: Portal, db: Path, app) -> list[tuple[str, int]]:
+    """Open a page login for SAMPLE random holders; return (session cookie, rows) pairs.
+
+    Each cookie also holds the CSRF secret a browser's has from its first page after login on.
+    """
     rng = random.Random(8)
     serializer = app.session_interface.get_signing_serializer(app)
-    seen = sql_time(NOW)
+    started, seen = sql_time(NOW - timedelta(minutes=5)), sql_time(NOW)
     chosen = rng.sample(range(1, ACCOUNTS + 1), SAMPLE)
     rows = [(f"{rng.getrandbits(128):032x}", account) for account in chosen]
     with sqlite3.connect(db) as conn:
         conn.executemany("INSERT INTO login_sessions (marker, account_id, channel, started_at, "
                          "last_seen_at) VALUES (?, ?, 'web', ?, ?)",
-                         [(marker, account, seen, seen) for marker, account in rows])
-        held = dict(conn.execute("SELECT account_id, count(*) FROM licence_bindings "
-                                 "WHERE unbound_at IS NULL GROUP BY account_id"))
-    return [(serializer.dumps({"login": marker}), held[account]) for marker, account in rows]
+                         [(marker, account, started, seen) for marker, account in rows])
+        portal.after_login(conn, rows)
+        shown = dict(conn.execute(portal.shown.format(",".join(str(a) for a in chosen))))
+    return [(serializer.dumps({"login": marker, "csrf_token": f"{rng.getrandbits(160):040x}"}),
+             shown.get(account, 0)) for marker, account in rows]
 
 
 def percentile(sorted_ms: list[float], p: float) -> float:
     return sorted_ms[min(len(sorted_ms) - 1, round(p / 100 * (len(sorted_ms) - 1)))]
 
 
-def time_requests(client, path: str, cookies: list[tuple[str, int]], count: int) -> list[float]:
+def time_requests(portal: Portal, client, path: str, cookies: list[tuple[str, int]],
+                  count: int) -> list[float]:
     """GET `path` `count` times as random holders; return sorted latencies in ms."""
     rng, timings = random.Random(27), []
+    cookie_name = client.application.config["SESSION_COOKIE_NAME"]
     for _ in range(count):
-        cookie, held = rng.choice(cookies)
+        cookie, shown = rng.choice(cookies)
         if path == PAGE:  # hello-world is asked anonymously: no login work at all
-            client.set_cookie(COOKIE, cookie)
+            client.set_cookie(cookie_name, cookie)
         started = time.perf_counter()
         response = client.get(path)
         timings.append((time.perf_counter() - started) * 1000)
         body = response.get_data(as_text=True)
         assert response.status_code == 200, (path, response.status_code)
-        assert path != PAGE or body.count("<tr data-key=") == held, "wrong 我的证照 rows"
+        assert path != PAGE or body.count(portal.row_mark) == shown, "wrong 我的证照 rows"
     return sorted(timings)
 
 
-def measure_latency(app, cookies) -> tuple[list[float], list[float]]:
+def measure_latency(portal: Portal, app, cookies) -> tuple[list[float], list[float]]:
     """Return sorted page and hello-world latencies (ms) through the test client."""
     client = app.test_client()
-    time_requests(client, PAGE, cookies, WARMUP)
-    page = time_requests(client, PAGE, cookies, LATENCY_REQUESTS)
-    hello = time_requests(app.test_client(), HELLO, cookies, LATENCY_REQUESTS)  # no cookie
-    log(f"latency: page p50 {percentile(page, 50):.2f} ms, p99 {percentile(page, 99):.2f} ms; "
-        f"hello p99 {percentile(hello, 99):.2f} ms")
+    time_requests(portal, client, PAGE, cookies, WARMUP)
+    page = time_requests(portal, client, PAGE, cookies, LATENCY_REQUESTS)
+    hello = time_requests(portal, app.test_client(), HELLO, cookies, LATENCY_REQUESTS)
+    log(f"{portal.name} latency: page p50 {percentile(page, 50):.2f} ms, p99 "
+        f"{percentile(page, 99):.2f} ms; hello p99 {percentile(hello, 99):.2f} ms")
     return page, hello
 
 
@@ -138,7 +181,7 @@ def statements_per_page(app, cookie: str) -> list[tuple[str, tuple]]:
     event.listen(engine, "before_cursor_execute", note)
     try:
         client = app.test_client()
-        client.set_cookie(COOKIE, cookie)
+        client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
         assert client.get(PAGE).status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", note)
@@ -156,9 +199,9 @@ def explain(db: Path, statements: list[tuple[str, tuple]]) -> str:
     return "\n  ".join(lines)
 
 
-def serve_child(db: Path) -> tuple[subprocess.Popen, str]:
-    """Start `python -m bench.pages serve DB` and return it with its base URL."""
-    child = subprocess.Popen([sys.executable, "-m", "bench.pages", "serve", str(db)],
+def serve_child(portal: Portal, db: Path) -> tuple[subprocess.Popen, str]:
+    """Start `python -m bench.pages serve PORTAL DB` and return it with its base URL."""
+    child = subprocess.Popen([sys.executable, "-m", "bench.pages", "serve", portal.name, str(db)],
                              stdout=subprocess.PIPE, text=True)
     port = child.stdout.readline().strip()
     if not port.isdigit():
@@ -183,7 +226,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def load(server: subprocess.Popen, base: str, path: str, cookies: list[tuple[str, int]],
-         count: int) -> Load:
+         cookie_name: str, count: int) -> Load:
     """Send `count` GETs from CLIENTS threads (one keep-alive session each)."""
     local = threading.local()
     rng = random.Random(64)
@@ -192,7 +235,7 @@ def load(server: subprocess.Popen, base: str, path: str, cookies: list[tuple[str
     def one(cookie: str) -> int:
         if not hasattr(local, "http"):
             local.http = requests.Session()
-        jar = {COOKIE: cookie} if path == PAGE else None  # hello-world is asked anonymously
+        jar = {cookie_name: cookie} if path == PAGE else None  # hello-world: anonymously
         return local.http.get(base + path, cookies=jar, timeout=30).status_code
 
     started, client, served = time.perf_counter(), time.process_time(), cpu_seconds(server.pid)
@@ -205,29 +248,30 @@ def load(server: subprocess.Popen, base: str, path: str, cookies: list[tuple[str
                 (cpu_seconds(server.pid) - served) * 1000 / count)
 
 
-def measure_throughput(db: Path, cookies) -> tuple[Load, Load]:
+def measure_throughput(portal: Portal, db: Path, cookies, cookie_name: str) -> tuple[Load, Load]:
     """Load the page, then hello-world, on one waitress server in a child process."""
-    child, base = serve_child(db)
+    child, base = serve_child(portal, db)
     try:
-        load(child, base, PAGE, cookies, WARMUP)
-        page = load(child, base, PAGE, cookies, LOAD_REQUESTS)
-        hello = load(child, base, HELLO, cookies, LOAD_REQUESTS)
+        load(child, base, PAGE, cookies, cookie_name, WARMUP)
+        page = load(child, base, PAGE, cookies, cookie_name, LOAD_REQUESTS)
+        hello = load(child, base, HELLO, cookies, cookie_name, LOAD_REQUESTS)
     finally:
         child.terminate()
         child.wait(timeout=10)
     for name, run in (("page", page), ("hello", hello)):
-        log(f"throughput: {name} {run.rate:,.0f} req/s; CPU per request: server "
+        log(f"{portal.name} throughput: {name} {run.rate:,.0f} req/s; CPU per request: server "
             f"{run.server_ms:.2f} ms, client {run.client_ms:.2f} ms")
     return page, hello
 
 
-def latency_rows(page: list[float], hello: list[float], statements: int) -> list[dict]:
+def latency_rows(portal: Portal, page: list[float], hello: list[float], licences: int,
+                 statements: int) -> list[dict]:
     rows = []
     for p in (50, 95, 99):
         value, base = percentile(page, p), percentile(hello, p)
         rows.append({
-            "name": f"national 我的证照 page latency p{p}, in-process ({ACCOUNTS:,} accounts, "
-                    f"1,000,000 licences, {statements} SQL statements per page)",
+            "name": f"{portal.name} 我的证照 page latency p{p}, in-process ({ACCOUNTS:,} accounts, "
+                    f"{licences:,} licences, {statements} SQL statements per page)",
             "value": value, "unit": "ms", "baseline": f"hello-world route, same app: "
             f"{base:.2f} ms", "baseline_value": base, "ratio": value / base,
             "goal": f"p99 ≤ {P99_GOAL_MS:g} ms" if p == 99 else None,
@@ -235,25 +279,10 @@ def latency_rows(page: list[float], hello: list[float], statements: int) -> list
     return rows
 
 
-def run() -> list[dict]:
-    """Build the database once, measure latency and throughput, return the table rows."""
-    with tempfile.TemporaryDirectory(prefix="certsim-bench-pages-") as tmp:
-        db = Path(tmp) / "national.db"
-        build_database(db)
-        app = make_app(db)
-        cookies = log_in_sample(db, app)
-        statements = statements_per_page(app, cookies[0][0])
-        log(f"one page runs {len(statements)} statements:\n  {explain(db, statements)}")
-        page, hello = measure_latency(app, cookies)
-        app.extensions["certsim"].engine.dispose()
-        page_load, hello_load = measure_throughput(db, cookies)
-    return latency_rows(page, hello, len(statements)) + [throughput_row(page_load, hello_load)]
-
-
-def throughput_row(page: Load, hello: Load) -> dict:
+def throughput_row(portal: Portal, page: Load, hello: Load) -> dict:
     ratio = page.rate / hello.rate
     return {
-        "name": f"national 我的证照 page throughput under waitress ({SERVER_THREADS} threads, "
+        "name": f"{portal.name} 我的证照 page throughput under waitress ({SERVER_THREADS} threads, "
                 f"{CLIENTS} keep-alive requests.Session clients, {LOAD_REQUESTS:,} requests; server CPU "
                 f"{page.server_ms:.1f} ms/request)",
         "value": page.rate, "unit": "req/s",
@@ -264,18 +293,42 @@ def throughput_row(page: Load, hello: Load) -> dict:
         "goal": f"≥ {THROUGHPUT_GOAL:.0%} of hello-world", "met": ratio >= THROUGHPUT_GOAL}
 
 
-def serve(db: Path) -> None:
+def measure(portal: Portal, db: Path) -> list[dict]:
+    """Build the portal's database, measure latency and throughput, return its rows."""
+    licences = build_database(portal, db)
+    app = make_app(portal, db)
+    cookies = log_in_sample(portal, db, app)
+    statements = statements_per_page(app, cookies[0][0])
+    log(f"one {portal.name} page runs {len(statements)} statements:\n  {explain(db, statements)}")
+    page, hello = measure_latency(portal, app, cookies)
+    app.extensions["certsim"].engine.dispose()
+    page_load, hello_load = measure_throughput(portal, db, cookies,
+                                               app.config["SESSION_COOKIE_NAME"])
+    return ([*latency_rows(portal, page, hello, licences, len(statements)),
+             throughput_row(portal, page_load, hello_load)])
+
+
+def run() -> list[dict]:
+    """Measure each portal's 我的证照 on its own database; return the table rows."""
+    rows = []
+    for name in (os.environ.get("BENCH_PAGES_PORTALS") or "national,ministry").split(","):
+        with tempfile.TemporaryDirectory(prefix="certsim-bench-pages-") as tmp:
+            rows += measure(PORTALS[name], Path(tmp) / f"{name}.db")
+    return rows
+
+
+def serve(portal: Portal, db: Path) -> None:
     """Serve the bench app with waitress on a free loopback port; print the port first."""
     from waitress.server import create_server
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" chatter
-    server = create_server(make_app(db), host="127.0.0.1", port=0, threads=SERVER_THREADS,
-                           connection_limit=200)
+    server = create_server(make_app(portal, db), host="127.0.0.1", port=0,
+                           threads=SERVER_THREADS, connection_limit=200)
     print(server.effective_port, flush=True)
     server.run()
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] != ["serve"] or len(sys.argv) != 3:
-        raise SystemExit("usage: python -m bench.pages serve DATABASE")
-    serve(Path(sys.argv[2]))
+    if sys.argv[1:2] != ["serve"] or len(sys.argv) != 4 or sys.argv[2] not in PORTALS:
+        raise SystemExit(f"usage: python -m bench.pages serve {{{','.join(PORTALS)}}} DATABASE")
+    serve(PORTALS[sys.argv[2]], Path(sys.argv[3]))

@@ -1,10 +1,12 @@
-"""Real-looking national-portal rows for the 我的证照 benchmark, written in bulk with sqlite3.
+"""Real-looking rows for the 我的证照 benchmarks, written in bulk with sqlite3.
 
 Holder n (1-based) has a valid ID number (check digit included), a name, a phone and 8 + n % 5
-licences of distinct items from the catalogue, issued by the authority of the holder's region
-over ten years, each with its replicated payload and an open binding; one holder in ten also
-has an older, closed binding episode. Instants are stored as SQLAlchemy stores them in SQLite
-(naive UTC text), so the portal reads the rows exactly as if replication had written them.
+licences of distinct items from the catalogue, issued by one of the 32 issuers over ten years
+(those past their 复审 date passed it while still valid). On the national portal each licence
+has its replicated payload and an open binding, and one holder in ten also has an older,
+closed binding episode (`write_holders`); the ministry's rows are `bench.pages_mem`'s.
+Instants are stored as SQLAlchemy stores them in SQLite (naive UTC text), so the portals read
+the rows exactly as if they had written them.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from shared.identifiers import LICENCE_ROOT, MOD37_ALPHABET, make_licence_id
 from shared.identity import id_check_char
 
 HOLDING_TIME = datetime(2026, 10, 12, 10, 0, tzinfo=SHANGHAI)  # the bench's frozen now
-REGIONS = {"110000": "110105", "310000": "310104", "440000": "440305", "500000": "500103",
-           "140000": "140105"}  # authority region -> a district code for ID numbers
+DISTRICTS = {"110000": "110105", "310000": "310104", "440000": "440305", "500000": "500103",
+             "140000": "140105", "660000": "650102"}  # issuer region -> an ID number's district
 AUTHORITY_LIST = list(AUTHORITIES.values())
 ITEMS = [(category, item) for category, items in CATALOG_2010.items() for item in items]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -41,7 +43,8 @@ def holder(n: int) -> dict:
     """Return holder n's account fields (unique ID number and phone)."""
     authority = AUTHORITY_LIST[n % len(AUTHORITY_LIST)]
     born = date(1962, 1, 1) + timedelta(days=(n // 1000) * 131)
-    first17 = f"{REGIONS[authority.region_code]}{born:%Y%m%d}{n % 1000:03d}"
+    district = DISTRICTS.get(authority.region_code, authority.region_code[:4] + "02")
+    first17 = f"{district}{born:%Y%m%d}{n % 1000:03d}"
     return {"id": n, "id_number": first17 + id_check_char(first17),
             "name": SURNAMES[n % len(SURNAMES)] + GIVEN[(n // 7) % len(GIVEN)],
             "sex": "男" if int(first17[16]) % 2 else "女",
@@ -51,11 +54,13 @@ def holder(n: int) -> dict:
 @cache
 def dates(year: int, month: int, day: int) -> dict:
     """The date fields of a licence issued that day (few distinct days: computed once each)."""
-    issued = date(year, month, day)
+    issued, today = date(year, month, day), HOLDING_TIME.date()
+    valid_to, review_due = issued.replace(year=year + 6), issued.replace(year=year + 3)
+    passed = review_due - timedelta(days=20) if review_due < today <= valid_to else None
     return {"first_issued_on": issued.isoformat(), "issued_on": issued.isoformat(),
-            "valid_from": issued.isoformat(),
-            "valid_to": issued.replace(year=year + 6).isoformat(),
-            "review_due_on": issued.replace(year=year + 3).isoformat(),
+            "valid_from": issued.isoformat(), "valid_to": valid_to.isoformat(),
+            "review_due_on": review_due.isoformat(),
+            "review_passed_on": passed and passed.isoformat(),
             "arrived_at": sql_time(datetime(year, month, day, 17, tzinfo=SHANGHAI)
                                    + timedelta(days=3))}
 
@@ -94,7 +99,7 @@ def licence(person: dict, j: int, row_id: int, type_code: str) -> dict:
         "cert_number": person["id_number"], "category": category, "item": item,
         "first_issued_on": days["first_issued_on"], "issued_on": days["issued_on"],
         "valid_from": days["valid_from"], "valid_to": days["valid_to"],
-        "review_due_on": days["review_due_on"], "review_passed_on": None,
+        "review_due_on": days["review_due_on"], "review_passed_on": days["review_passed_on"],
         "authority": authority.name, "authority_code": authority.code,
         "region_code": authority.region_code,
         "archive_code": f"{authority.region_code}{year}{row_id:08d}",
@@ -102,21 +107,32 @@ def licence(person: dict, j: int, row_id: int, type_code: str) -> dict:
         "status_reason": "提供虚假材料取得证书" if revoked else None, "rule_set": "order30"}
 
 
+def reviews(face: dict) -> list[dict]:
+    """The licence's 复审 records as the wire carries them: the one it passed, if any."""
+    passed = face["review_passed_on"]
+    return [{"reviewed_on": passed, "result": "pass"}] if passed else []
+
+
 LICENCE_COLUMNS = ("id", "payload", "arrived_at", "updated_at", *licence(
     holder(1), 0, 1, "11100000MB0143553R001"))
 
 
-def licence_rows(accounts: int, type_code: str) -> Iterator[tuple]:
-    """Yield every licence row (ids 1..N), holder by holder."""
+def faces(accounts: int, type_code: str) -> Iterator[tuple[int, dict, str]]:
+    """Yield (row id 1..N, face fields, day of arrival) of every licence, holder by holder."""
     row_id = 0
     for n in range(1, accounts + 1):
         person = holder(n)
         for j in range(8 + n % 5):
             row_id += 1
-            face = licence(person, j, row_id, type_code)
-            arrived = dates(2016 + j % 10, 1 + n % 12, 1 + j % 28)["arrived_at"]
-            payload = json.dumps({"kind": "issued", "licence": {**face, "reviews": []}})
-            yield (row_id, payload, arrived, arrived, *face.values())
+            yield (row_id, licence(person, j, row_id, type_code),
+                   dates(2016 + j % 10, 1 + n % 12, 1 + j % 28)["arrived_at"])
+
+
+def licence_rows(accounts: int, type_code: str) -> Iterator[tuple]:
+    """Yield every national licence row with its replicated payload."""
+    for row_id, face, arrived in faces(accounts, type_code):
+        payload = json.dumps({"kind": "issued", "licence": {**face, "reviews": reviews(face)}})
+        yield (row_id, payload, arrived, arrived, *face.values())
 
 
 def binding_rows(accounts: int) -> Iterator[tuple]:
@@ -145,8 +161,8 @@ def chunks(rows: Iterator[tuple]) -> Iterator[list[tuple]]:
         yield batch
 
 
-def write_holders(conn, accounts: int, log: Callable[[str], None]) -> int:
-    """Write the accounts, their licences and bindings; return the number of licences."""
+def write_accounts(conn, accounts: int) -> str:
+    """Write holders 1..accounts (registered and verified); return the licence type code."""
     created = sql_time(HOLDING_TIME - timedelta(days=400))
     conn.executemany(
         "INSERT INTO accounts (id, phone, id_number, name, id_valid_from, password_hash, "
@@ -157,6 +173,12 @@ def write_holders(conn, accounts: int, log: Callable[[str], None]) -> int:
     first = licence(holder(1), 0, 1, type_code)
     assert first["licence_id"] == make_licence_id(type_code, holder(1)["authority"].code,
                                                   first["certificate_key"], 1)
+    return type_code
+
+
+def write_holders(conn, accounts: int, log: Callable[[str], None]) -> int:
+    """Write the national accounts, licences and bindings; return the number of licences."""
+    type_code = write_accounts(conn, accounts)
     insert = (f"INSERT INTO licences ({', '.join(LICENCE_COLUMNS)}) "
               f"VALUES ({', '.join('?' * len(LICENCE_COLUMNS))})")
     written = 0
@@ -166,7 +188,7 @@ def write_holders(conn, accounts: int, log: Callable[[str], None]) -> int:
         if written % 200_000 == 0:
             log(f"  {written:,} licences written")
     for batch in chunks(binding_rows(accounts)):
-        conn.executemany("INSERT INTO licence_bindings (account_id, licence_id, bound_at, "
+        conn.executemany("INSERT INTO licence_bindings (account_id, licence_row_id, bound_at, "
                          "unbound_at) VALUES (?, ?, ?, ?)", batch)
     conn.commit()
     return written

@@ -73,7 +73,7 @@ def licences():
     """我的证照: needs a passed face check in this login."""
     session, clock = get_session(), get_clock()
     note("my_licences", api_account())
-    require_licences_check(session, clock, api_login())
+    require_licences_check(session, clock, api_account(), api_login())
     now = clock.now()
     found = my_licences(session, now, api_account())
     note_facts(listed=[licence_ref(c) for c in found.licences],
@@ -104,7 +104,7 @@ def _my_licence(key: str):
     """Return the holder's own e-licence after checking login and face check."""
     session, clock = get_session(), get_clock()
     note_holder(api_account())
-    require_licences_check(session, clock, api_login())
+    require_licences_check(session, clock, api_account(), api_login())
     cert = my_licence(session, clock.now(), api_account(), key)
     note_facts(certificate=licence_ref(cert))
     return cert

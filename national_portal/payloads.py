@@ -37,7 +37,7 @@ def licence_json(row: BoundLicence) -> dict:
         "holder_id_number": mask_id_number(licence.holder_id_number),
         "status": row.status, "status_label": STATUS_LABELS[row.status],
         "arrived_at": licence.arrived_at.isoformat(), "updated_at": licence.updated_at.isoformat(),
-        "bound_at": row.binding.bound_at.isoformat(),
+        "bound_at": row.bound_at.isoformat(),
     }
 
 

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -187,10 +187,16 @@ def get_certificate(session: Session, key: str) -> Certificate:
     return cert
 
 
-def certificates_of(session: Session, id_number: str) -> list[Certificate]:
-    """Return every certificate of one holder, oldest first."""
-    return list(session.scalars(select(Certificate).where(
-        Certificate.holder_id_number == id_number).order_by(Certificate.id)))
+# Built once: constructing a select of 27 columns costs more than running it.
+HOLDERS_CERTIFICATES = select(*Certificate.__table__.c).where(
+    Certificate.__table__.c.holder_id_number == bindparam("holder")
+).order_by(Certificate.__table__.c.id)
+
+
+def certificates_of(session: Session, id_number: str) -> list[Row]:
+    """Return every certificate of one holder, oldest first, as rows of its columns (a list
+    page: building ORM objects and loading their reviews cost more than the SQL)."""
+    return list(session.execute(HOLDERS_CERTIFICATES, {"holder": id_number}))
 
 
 def licence_snapshot(cert) -> dict:

@@ -52,7 +52,7 @@ def start_login_check(session: Session, clock: Clock, login: LoginSession,
     return start_face_check(session, clock, account_of(session, login), purpose, login.marker)
 
 
-def require_licences_check(session: Session, clock: Clock, login: LoginSession) -> FaceCheck:
-    """Raise unless a 我的证照 face check has passed in this login."""
-    return require_login_face_check(session, clock, account_of(session, login), login.marker,
-                                    FacePurpose.LICENCES)
+def require_licences_check(session: Session, clock: Clock, account: Account,
+                           login: LoginSession) -> FaceCheck:
+    """Raise unless a 我的证照 face check has passed in this login of the account."""
+    return require_login_face_check(session, clock, account, login.marker, FacePurpose.LICENCES)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from shared.accounts.models import Account
@@ -55,7 +56,7 @@ class Reason:
 
 @dataclass(frozen=True)
 class MyLicences:
-    licences: list[Certificate]
+    licences: list[Row]        # rows of the certificates' columns (shared.certificates_of)
     guidance: list[Guidance]   # one a certificate without an e-licence (the API's list)
 
     @property

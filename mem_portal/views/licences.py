@@ -76,7 +76,7 @@ def _verify_url(cert) -> str:
 def _face_check_gate():
     """Return a redirect to 实人认证 unless this login has passed it, else None."""
     try:
-        require_licences_check(get_session(), get_clock(), page_login())
+        require_licences_check(get_session(), get_clock(), page_account(), page_login())
     except (IdentityNotVerified, IdentityFailed):
         return redirect(url_for("faces.check", next=request.path))
     return None

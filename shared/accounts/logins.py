@@ -13,7 +13,7 @@ import math
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,8 @@ MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=30)
 LOGIN_TTL = timedelta(minutes=30)
 TOUCH_EVERY = timedelta(minutes=1)  # a page view need not cost a write for a rule in minutes
+BY_MARKER = select(LoginSession).where(LoginSession.marker == bindparam("marker"))  # built once:
+# every request of a logged-in holder runs it
 
 
 class NotLoggedIn(DomainError):
@@ -72,7 +74,7 @@ def expires_at(login: LoginSession) -> datetime:
 
 def current_login(session: Session, clock: Clock, marker: str | None) -> LoginSession:
     """Return the open login with this marker, or raise NotLoggedIn when gone or expired."""
-    login = session.scalar(select(LoginSession).where(LoginSession.marker == (marker or "")))
+    login = session.scalar(BY_MARKER, {"marker": marker or ""})
     if login is None or login.ended_at is not None:
         raise NotLoggedIn("login", "您未登录或已退出，请先登录")
     if not login.started_at <= clock.now() <= expires_at(login):
@@ -97,8 +99,8 @@ def log_out(session: Session, clock: Clock, marker: str | None) -> None:
 
 
 def account_of(session: Session, login: LoginSession) -> Account:
-    """Return the account of a login."""
-    return get_account(session, login.account_id)
+    """Return the account of a login (loaded with it)."""
+    return login.account
 
 
 def get_account(session: Session, account_id: int) -> Account:

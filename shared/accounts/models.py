@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import Base, Str16, Str32, Str64
 
@@ -66,6 +66,8 @@ class LoginSession(Base):
     started_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    # Loaded with the login: every page of a logged-in holder needs both (one query, not two).
+    account: Mapped[Account] = relationship(lazy="joined", innerjoin=True)
 
 
 class LoginAttempts(Base):

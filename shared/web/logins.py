@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import current_app, flash, g, redirect, request, session, url_for
+from flask import after_this_request, current_app, flash, g, redirect, request, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from shared.accounts.logins import NotLoggedIn, account_of, current_login, log_out, touch
@@ -50,7 +50,8 @@ def api_account() -> Account:
 
 
 def page_login() -> LoginSession | None:
-    """Return the open login of this browser, or None; each page request extends it."""
+    """Return the open login of this browser, or None; each page request extends it (as the
+    response leaves)."""
     if "page_login" not in g:
         g.page_login = None
         if marker := session.get("login"):
@@ -60,14 +61,26 @@ def page_login() -> LoginSession | None:
                 session.pop("login", None)
                 flash(exc.message, "warning")
             else:
-                touch(get_session(), get_clock(), g.page_login)
+                after_this_request(_touching(g.page_login))
     return g.page_login
 
 
+def _touching(login: LoginSession):
+    """Extend the login once the page is built: the write's commit expires every loaded
+    object, and the page would read its login and account again."""
+    def touched(response):
+        touch(get_session(), get_clock(), login)
+        return response
+    return touched
+
+
 def page_account() -> Account | None:
-    """Return the account logged in through this browser, or None."""
-    login = page_login()
-    return account_of(get_session(), login) if login else None
+    """Return the account logged in through this browser, or None (looked up once a request:
+    the session's identity map holds objects weakly, so a second lookup may be a query)."""
+    if "page_account" not in g:
+        login = page_login()
+        g.page_account = account_of(get_session(), login) if login else None
+    return g.page_account
 
 
 def start_page_login(login: LoginSession) -> None:
