@@ -68,10 +68,10 @@ def record_request(response):
     if get_world().read().recording is None:
         return response
     noted = g.get("recorded", {}).pop(id(request.environ), None)
+    part_of_a_step = request.endpoint in PART_OF_A_STEP and response.status_code < 400
     if noted is None and (request.method in QUIET_METHODS or request.endpoint is None
-                          or request.endpoint in PART_OF_A_STEP
-                          or request.blueprint in MACHINES):
-        return response
+                          or part_of_a_step or request.blueprint in MACHINES):
+        return response  # a refused part of a step (获取验证码 too soon) is reported at stop
     portal = current_app.name.removesuffix("_portal")
     where = {"method": request.method, "path": request.path, "status": response.status_code}
     parts = {k: v for k, v in (noted or {}).items() if v is not None and k != "action"}

@@ -102,7 +102,7 @@ def test_a_national_holder_session_recorded_from_the_console_replays_green(
     from playwright.sync_api import expect
 
     urls, console, var, deliver = served
-    # its own context: the portals' session cookies on 127.0.0.1 would replace the console's
+    # the console in a window of its own, as a demo runs it beside the holder's browser
     desk_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     desk_context.set_default_timeout(10_000)
     desk = desk_context.new_page()
@@ -157,5 +157,97 @@ def test_a_national_holder_session_recorded_from_the_console_replays_green(
         "national.verify_identity", "national.bind", "national.my_licences",
         "national.details", "national.unbind", "national.my_licences"]
     desk_context.close()
+    result = run_scenario(scenario)
+    assert result.passed, result.failure_text() + "\n" + path.read_text("utf-8")
+
+
+MEM_PHONE, MEM_NAME, MEM_ID, MEM_PASSWORD = "13912345678", "张三", "110101199003070011", "Abc@2024x"
+
+
+def register_on_the_ministry(page, phone_page, base_url) -> None:
+    """创建账户 (captcha and SMS code read from the control plane) → 实人认证 → 注册完成."""
+    page.goto(base_url + "/")
+    page.click("text=注册")
+    page.fill("#phone", MEM_PHONE)
+    page.fill("#name", MEM_NAME)
+    page.fill("#id_number", MEM_ID)
+    page.check("#id_long_term")
+    page.fill("#password", MEM_PASSWORD)
+    page.fill("#confirm_password", MEM_PASSWORD)
+    token = page.input_value("#captcha_token")
+    answer = requests.get(f"{base_url}/_sim/captcha/{token}", timeout=5).json()["answer"]
+    page.fill("#captcha_answer", answer)
+    page.click("#sms-button")
+    page.wait_for_selector("#sms-button[disabled]")
+    sms = requests.get(f"{base_url}/_sim/sms?phone={MEM_PHONE}", timeout=5).json()
+    page.fill("#sms_code", sms["messages"][0]["code"])
+    page.check("#agree")
+    page.click("button[type=submit]:has-text('注册')")
+    page.wait_for_selector("#face-check")
+    approve_on_the_phone(page, phone_page)
+    page.wait_for_selector("#register-done")
+
+
+def approve_on_the_phone(page, phone_page) -> None:
+    phone_page.goto(page.get_attribute("#app-url", "href"))
+    phone_page.click("#start-face")
+    phone_page.click("#face-pass")
+    phone_page.wait_for_selector("#app-result:has-text('认证成功')")
+
+
+def open_my_licences_on_the_ministry(page, phone_page, base_url) -> None:
+    """登录 → 我的证照 → 实人认证 on the phone → the list."""
+    page.goto(base_url + "/login")
+    page.fill("#login", MEM_PHONE)
+    page.fill("#password", MEM_PASSWORD)
+    page.click("button[type=submit]:has-text('登录')")
+    page.wait_for_selector("text=欢迎您登录个人中心")
+    page.click(".menu >> text=我的证照")
+    page.wait_for_selector("#face-check")
+    approve_on_the_phone(page, phone_page)
+    page.wait_for_selector("#licences")
+
+
+def test_a_ministry_holder_session_recorded_beside_the_portal_replays_green(
+        served, page, phone_page, screenshot):
+    """The console in a tab of the holder's own browser (one cookie jar for 127.0.0.1): the
+    portal's session cookie and the console's live side by side."""
+    from playwright.sync_api import expect
+
+    urls, console, var, _ = served
+    desk = page.context.new_page()
+    desk.goto(console + "/")
+    desk.fill("#recording-name", "ministry-story")
+    press(desk, "开始录制")
+    expect(desk.locator("#recording-state")).to_contain_text("录制中：ministry-story")
+
+    issued = requests.post(urls["mem"] + "/_sim/certificates", timeout=5, json={
+        "name": MEM_NAME, "id_number": MEM_ID, "category": "电工作业", "item": "低压电工作业"})
+    assert issued.status_code == 201, issued.text
+    register_on_the_ministry(page, phone_page, urls["mem"])
+    open_my_licences_on_the_ministry(page, phone_page, urls["mem"])
+    page.click("text=预览")
+    page.wait_for_selector("#licence-face svg")
+    screenshot(page, "recording_mem_preview")
+
+    press(desk, "+1 个工作日")
+    expect(desk.locator("#now")).to_contain_text("2024/9/11 09:00")
+    open_my_licences_on_the_ministry(page, phone_page, urls["mem"])
+    with page.expect_download() as download:
+        page.click("text=下载")
+    assert download.value.suggested_filename.endswith(".ofd")
+
+    press(desk, "停止录制")
+    expect(desk.locator("#recording-result")).to_contain_text("全部操作均已写入场景")
+    desk.click("#recording-result summary")
+    screenshot(desk, "recording_console_stopped_ministry")
+
+    path = var / "recordings" / "ministry-story.yaml"
+    scenario = load_file(path)
+    actions = [s.action for s in scenario.steps]
+    assert actions == [
+        "issue", "mem.register", "mem.login", "mem.verify_identity", "mem.my_licences",
+        "mem.preview", "wait", "mem.login", "mem.verify_identity", "mem.my_licences",
+        "mem.download"], actions
     result = run_scenario(scenario)
     assert result.passed, result.failure_text() + "\n" + path.read_text("utf-8")

@@ -192,6 +192,19 @@ def test_what_the_format_cannot_say_is_reported_at_stop_with_its_request(portals
     replay(recorded)
 
 
+def test_a_refused_sms_code_request_is_reported_at_stop_not_folded_into_a_step(portals,
+                                                                               world_store):
+    mem, _ = portals
+    recording.start("sms-too-soon")
+    holder = Holder(mem, ZHANG)
+    holder.ok("POST", "/api/v1/sms-codes", {"phone": ZHANG["phone"], "purpose": "register"})
+    holder.ok("POST", "/api/v1/sms-codes", {"phone": ZHANG["phone"], "purpose": "register"},
+              status=400)  # one code a minute
+    recorded = recording.stop()
+    assert [u.line().split(":", 3)[:3] for u in recorded.unexpressed] == [
+        ["2024-09-10 09", "00", "00 POST /api/v1/sms-codes"]]
+
+
 def test_the_back_office_and_clock_commands_are_recorded_too(portals, world_store, capsys):
     from certsim.cli import main
 
