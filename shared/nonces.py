@@ -8,19 +8,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert
+from sqlalchemy import bindparam, delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.models import UsedNonce
 
+# Built once: every signed call pays these, and building a statement costs more than running it.
+FORGET_STALE = delete(UsedNonce).where(UsedNonce.expires_at < bindparam("now"))
+REMEMBER = insert(UsedNonce)
+
 
 def admit_nonce(session: Session, nonce: str, stale_after: int, now: datetime) -> bool:
     """Record `nonce` until epoch second `stale_after`; return False if it was used before."""
-    session.execute(delete(UsedNonce).where(UsedNonce.expires_at < now))
-    try:  # a Core insert: one statement, no unit of work to flush (every signed call pays it)
-        session.execute(insert(UsedNonce).values(
-            nonce=nonce, expires_at=datetime.fromtimestamp(stale_after, UTC)))
+    connection = session.connection()  # Core statements: no unit of work to flush
+    connection.execute(FORGET_STALE, {"now": now})
+    try:
+        connection.execute(REMEMBER, {"nonce": nonce,
+                                      "expires_at": datetime.fromtimestamp(stale_after, UTC)})
         session.commit()
     except IntegrityError:
         session.rollback()
