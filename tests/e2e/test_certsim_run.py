@@ -3,6 +3,7 @@ SIGTERM stops them all."""
 
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -17,12 +18,17 @@ from certsim.run import children, environment
 
 
 def free_port_block() -> int:
-    """Return a port P such that P, P+1 and P+2 are free on loopback (best effort)."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        if port < 65000 and all(_free(port + n) for n in (1, 2)):
+    """Return a port P such that P, P+1 and P+2 are free on loopback (best effort).
+
+    Below the kernel's ephemeral range (/proc/sys/net/ipv4/ip_local_port_range, 32768+ here):
+    a port there can be handed to another test's listener or to any outgoing connection between
+    this check and `certsim run` binding it, and a portal that cannot bind is restarted while
+    the test already calls it.
+    """
+    chooser = random.Random(os.getpid())  # xdist workers try different blocks
+    for _ in range(200):
+        port = chooser.randrange(20_000, 32_000)
+        if all(_free(port + n) for n in (0, 1, 2)):
             return port
     pytest.skip("no block of three free ports")
 
