@@ -41,6 +41,7 @@ import mem_portal
 import national_portal
 from bench.pages_data import HOLDING_TIME, sql_time, write_holders
 from bench.pages_mem import pass_face_checks, write_certificates
+from bench.processes import cpu_seconds
 from mem_portal.models import TABLES as MEM_TABLES
 from national_portal.models import TABLES as NATIONAL_TABLES
 from shared.clock import SimulatedClock
@@ -217,12 +218,6 @@ class Load:
     rate: float
     client_ms: float
     server_ms: float
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def load(server: subprocess.Popen, base: str, path: str, cookies: list[tuple[str, int]],

@@ -38,6 +38,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, text
 
+from bench.processes import cpu_seconds, peak_rss_of
 from mem_portal.models import TABLES as MEM_TABLES
 from national_portal.models import TABLES as NATIONAL_TABLES
 from shared.authorities import authority_named, ministry_codes
@@ -155,14 +156,6 @@ def start_portal(target: str, env: dict) -> tuple[subprocess.Popen, str]:
     raise RuntimeError(f"{target} did not start on port {port}")
 
 
-def peak_rss_of(process: subprocess.Popen) -> float:
-    """Return a child's peak resident memory in MB (VmHWM), read before it stops."""
-    for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def replicate(databases: dict[str, str], clock: WorldClock) -> tuple[float, int, float, dict]:
     """Replicate everything over HTTP; return seconds, licences applied, the portals' peak MB
     and the CPU seconds each of the three processes spent."""
@@ -186,17 +179,11 @@ def replicate(databases: dict[str, str], clock: WorldClock) -> tuple[float, int,
                "national": cpu_seconds(portals[1][0].pid) - before["national"],
                "replicator": own_cpu_seconds() - before["replicator"]}
         transport.close()
-        return elapsed, applied, max(peak_rss_of(process) for process, _ in portals), cpu
+        return elapsed, applied, max(peak_rss_of(process.pid) for process, _ in portals), cpu
     finally:
         for process, _ in portals:
             process.terminate()
             process.wait(timeout=30)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def own_cpu_seconds() -> float:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import pytest
 import requests
 from support.replication import WatchedReplicator
+from support.worlds import lay_out_world
 
-from certsim import world
 from certsim.apps import ministry, national
 from certsim.console import create_app as create_console
-from shared.world import FileStore, WorldClock, WorldState
+from shared.world import FileStore, WorldClock
 from sync import HttpTransport, SyncConfig
 from sync.runner import build_scheduler
 
@@ -31,14 +31,7 @@ NEW_ROW = f"张三 · {NEW_ITEM}"
 @pytest.fixture
 def served(tmp_path, live_server, monkeypatch):
     """Both portals, the console and the replicator on one world under tmp_path."""
-    for name in ("mem", "national"):
-        monkeypatch.setenv(f"{name.upper()}_DATABASE_URL",
-                           f"sqlite:///{tmp_path / (name + '.sqlite3')}")
-        world.migrate(name)
-    monkeypatch.setenv("CERTSIM_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv("CERTSIM_WORLD", str(tmp_path / "world.json"))
-    monkeypatch.delenv("CERTSIM_CLOCK", raising=False)
-    store = FileStore(tmp_path / "world.json", WorldState(lag="3wd"))
+    store = lay_out_world(monkeypatch, tmp_path)
     common = {"SECRET_KEY": "browser-console", "SIM_ENABLED": True, "PUBLIC_URL": "",
               "SYNC_SECRET": SECRET}
     urls = {"mem": live_server(ministry(common, world=FileStore(store.path))),

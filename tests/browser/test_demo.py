@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from support import walks
 from support.replication import WatchedReplicator
 
 import mem_portal
@@ -35,6 +36,7 @@ from sync.runner import build_scheduler
 pytestmark = pytest.mark.browser
 
 NAME, ID_NUMBER, PHONE, PASSWORD = "刘洋", "110105198804150012", "13712345678", "Liu@2026yang"
+HOLDER = walks.Holder(NAME, ID_NUMBER, PHONE, PASSWORD)
 CATEGORY, ITEM = "焊接与热切割作业", "熔化焊接与热切割作业"
 SECRET = "browser-demo-secret"
 
@@ -45,11 +47,6 @@ class Demo:
     national: str
     console: str
     replicator: WatchedReplicator
-
-    def sms_code(self, portal: str) -> str:
-        """Read the newest SMS code of the holder's phone from a portal's control plane."""
-        return requests.get(f"{portal}/_sim/sms", params={"phone": PHONE},
-                            timeout=5).json()["messages"][0]["code"]
 
 
 def portal_apps(tmp_path: Path):
@@ -101,38 +98,6 @@ def issue_in_back_office(demo: Demo) -> dict:
     return answer.json()
 
 
-def approve_on_phone(phone_page, link: str) -> None:
-    """Open the QR code's app link on the phone and pass the face check (the same app on both)."""
-    phone_page.goto(link)
-    phone_page.click("#start-face")
-    phone_page.click("#face-pass")
-    phone_page.wait_for_selector("#app-result:has-text('认证成功')")
-
-
-def register_on_ministry(page, phone_page, demo: Demo, screenshot) -> None:
-    """创建账户 → 实人认证 on the phone → 注册完成."""
-    page.goto(demo.mem + "/")
-    page.click("text=注册")
-    page.fill("#phone", PHONE)
-    page.fill("#name", NAME)
-    page.fill("#id_number", ID_NUMBER)
-    page.check("#id_long_term")
-    page.fill("#password", PASSWORD)
-    page.fill("#confirm_password", PASSWORD)
-    token = page.input_value("#captcha_token")
-    page.fill("#captcha_answer", requests.get(f"{demo.mem}/_sim/captcha/{token}",
-                                              timeout=5).json()["answer"])
-    page.click("#sms-button")
-    page.wait_for_selector("#sms-button[disabled]")
-    page.fill("#sms_code", demo.sms_code(demo.mem))
-    page.check("#agree")
-    screenshot(page, "demo_01_register")
-    page.click("button[type=submit]:has-text('注册')")
-    page.wait_for_selector("#face-check")
-    approve_on_phone(phone_page, page.get_attribute("#app-url", "href"))
-    page.wait_for_selector("#register-done")
-
-
 def download_from_ministry(page, phone_page, screenshot, tmp_path: Path) -> Path:
     """登录 → 我的证照 (实人认证) → 预览 → 下载; return the saved file."""
     page.click("text=立即登录")
@@ -141,7 +106,7 @@ def download_from_ministry(page, phone_page, screenshot, tmp_path: Path) -> Path
     page.wait_for_selector("text=欢迎您登录个人中心")
     page.click(".menu >> text=我的证照")
     page.wait_for_selector("#face-check")
-    approve_on_phone(phone_page, page.get_attribute("#app-url", "href"))
+    walks.approve_on_phone(phone_page, page.get_attribute("#app-url", "href"))
     page.wait_for_selector("#licences")
     assert ITEM in page.inner_text("#licences")
     screenshot(page, "demo_02_my_licences")
@@ -158,21 +123,8 @@ def download_from_ministry(page, phone_page, screenshot, tmp_path: Path) -> Path
 
 def register_on_national(page, demo: Demo, screenshot) -> None:
     """个人注册 → 登录 → 个人专属服务空间."""
-    page.goto(demo.national + "/")
-    page.click("text=个人注册")
-    page.fill("#name", NAME)
-    page.fill("#id_number", ID_NUMBER)
-    page.check("#id_long_term")
-    page.fill("#phone", PHONE)
-    page.click("button:has-text('获取验证码')")
-    page.wait_for_selector("text=验证码已发送至137****5678")
-    page.fill("#sms_code", demo.sms_code(demo.national))
-    page.fill("#password", PASSWORD)
-    page.fill("#confirm_password", PASSWORD)
-    page.check("input[name=agree]")
-    screenshot(page, "demo_04_national_register")
-    page.click("button.btn-block:has-text('注册')")
-    page.wait_for_selector("text=注册成功")
+    walks.register_on_national(page, demo.national, HOLDER,
+                               filled=lambda p: screenshot(p, "demo_04_national_register"))
     page.click("text=去登录")
     log_in_on_national(page)
 
@@ -188,7 +140,7 @@ def log_in_on_national(page) -> None:
 def verify_for_binding(page, phone_page, demo: Demo) -> None:
     """绑定证照's 实人认证: scan on the phone; the page notices and shows the type choice."""
     page.wait_for_selector("img[alt=实人认证二维码]")
-    approve_on_phone(phone_page, page.get_attribute("#app-link", "href"))
+    walks.approve_on_phone(phone_page, page.get_attribute("#app-link", "href"))
     page.wait_for_selector("#verified", timeout=15_000)  # the page polls every second
 
 
@@ -207,7 +159,8 @@ def test_the_demo_shows_the_delay_and_binding_after_three_working_days(
 
     page = browser_context.new_page()
     cert = issue_in_back_office(demo)
-    register_on_ministry(page, phone_page, demo, screenshot)
+    walks.register_on_ministry(page, phone_page, demo.mem, HOLDER,
+                               filled=lambda p: screenshot(p, "demo_01_register"))
     ofd = download_from_ministry(page, phone_page, screenshot, tmp_path)
     check_licence_file(ofd, cert)
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import select
+from support import walks
 
 import national_portal
 from mem_portal.models import TABLES as MEM_TABLES
@@ -22,6 +23,7 @@ from shared.outbox import change_json
 from shared.web.resources import resources
 
 NAME, ID_NUMBER, PHONE, PASSWORD = "张三", "110101199003070011", "13800138000", "Abc12345"
+HOLDER = walks.Holder(NAME, ID_NUMBER, PHONE, PASSWORD)
 
 
 @pytest.fixture
@@ -57,21 +59,8 @@ def deliver_new_licence(app, tmp_path, clock) -> str:
 def register(page, base_url, screenshot) -> None:
     page.goto(base_url + "/")
     screenshot(page, "national_home")
-    page.click("text=个人注册")
-    page.fill("#name", NAME)
-    page.fill("#id_number", ID_NUMBER)
-    page.check("#id_long_term")
-    page.fill("#phone", PHONE)
-    page.click("button:has-text('获取验证码')")
-    page.wait_for_selector("text=验证码已发送至138****8000")
-    code = page.request.get(f"{base_url}/_sim/sms?phone={PHONE}").json()["messages"][0]["code"]
-    page.fill("#sms_code", code)
-    page.fill("#password", PASSWORD)
-    page.fill("#confirm_password", PASSWORD)
-    page.check("input[name=agree]")
-    screenshot(page, "national_register")
-    page.click("button.btn-block:has-text('注册')")
-    page.wait_for_selector("text=注册成功")
+    walks.register_on_national(page, base_url, HOLDER,
+                               filled=lambda filled: screenshot(filled, "national_register"))
     screenshot(page, "national_register_done")
 
 

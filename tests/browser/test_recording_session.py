@@ -10,14 +10,15 @@ from datetime import datetime
 
 import pytest
 import requests
+from support import walks
+from support.worlds import lay_out_world
 
-from certsim import world
 from certsim.apps import ministry, national
 from certsim.console import create_app as create_console
 from scenarios.loader import load_file
 from scenarios.runner import run_scenario
 from shared.clock import SHANGHAI
-from shared.world import FileStore, WorldClock, WorldState
+from shared.world import FileStore, WorldClock
 from sync import Replicator, SyncConfig
 from sync.runner import run_due
 from sync.transport import WsgiTransport
@@ -26,20 +27,14 @@ pytestmark = pytest.mark.browser
 
 SECRET = "browser-recording-secret"
 NAME, ID_NUMBER, PHONE, PASSWORD = "王芳", "110101199204150026", "13900139001", "Rec@2024x"
+NATIONAL_HOLDER = walks.Holder(NAME, ID_NUMBER, PHONE, PASSWORD)
 
 
 @pytest.fixture
 def served(tmp_path, live_server, monkeypatch):
     """Both portals and the console on one world file, its clock paused on Tuesday 10
     September 2024 09:00, and a replicator the test runs when it wants a delivery."""
-    for name in ("mem", "national"):
-        monkeypatch.setenv(f"{name.upper()}_DATABASE_URL",
-                           f"sqlite:///{tmp_path / (name + '.sqlite3')}")
-        world.migrate(name)
-    monkeypatch.setenv("CERTSIM_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv("CERTSIM_WORLD", str(tmp_path / "world.json"))
-    monkeypatch.delenv("CERTSIM_CLOCK", raising=False)
-    store = FileStore(tmp_path / "world.json", WorldState(lag="3wd"))
+    store = lay_out_world(monkeypatch, tmp_path)
     clock = WorldClock(store)
     clock.freeze()
     clock.set(datetime(2024, 9, 10, 9, 0, tzinfo=SHANGHAI))
@@ -56,25 +51,6 @@ def served(tmp_path, live_server, monkeypatch):
     return urls, console, tmp_path, lambda: run_due(replicator, WorldClock(store))
 
 
-def register(page, base_url, screenshot) -> None:
-    page.goto(base_url + "/")
-    page.click("text=个人注册")
-    page.fill("#name", NAME)
-    page.fill("#id_number", ID_NUMBER)
-    page.check("#id_long_term")
-    page.fill("#phone", PHONE)
-    page.click("button:has-text('获取验证码')")
-    page.wait_for_selector("text=验证码已发送至139****9001")
-    code = page.request.get(f"{base_url}/_sim/sms?phone={PHONE}").json()["messages"][0]["code"]
-    page.fill("#sms_code", code)
-    page.fill("#password", PASSWORD)
-    page.fill("#confirm_password", PASSWORD)
-    page.check("input[name=agree]")
-    page.click("button.btn-block:has-text('注册')")
-    page.wait_for_selector("text=注册成功")
-    screenshot(page, "recording_national_registered")
-
-
 def log_in(page, base_url) -> None:
     page.goto(base_url + "/login/personal")
     page.fill("#login", PHONE)
@@ -86,10 +62,8 @@ def log_in(page, base_url) -> None:
 def pass_face_check(page, phone_page) -> None:
     page.click("a.btn:has-text('绑定证照')")
     page.wait_for_selector("img[alt=实人认证二维码]")
-    phone_page.goto(page.get_attribute("#app-link", "href"))  # what the QR holds
-    phone_page.click("#start-face")
-    phone_page.click("#face-pass")
-    phone_page.wait_for_selector("#app-result:has-text('认证成功')")
+    link = page.get_attribute("#app-link", "href")  # what the QR code holds
+    walks.approve_on_phone(phone_page, link)
     page.wait_for_selector("#verified", timeout=15_000)  # the page polls and reloads itself
 
 
@@ -118,7 +92,8 @@ def test_a_national_holder_session_recorded_from_the_console_replays_green(
         "name": NAME, "id_number": ID_NUMBER, "category": "电工作业", "item": "低压电工作业"})
     assert issued.status_code == 201, issued.text
     key = issued.json()["certificate_key"]
-    register(page, urls["national"], screenshot)
+    walks.register_on_national(page, urls["national"], NATIONAL_HOLDER)
+    screenshot(page, "recording_national_registered")
     log_in(page, urls["national"])
     page.click("text=查看更多")
     page.wait_for_selector("text=当前位置：")
@@ -162,37 +137,7 @@ def test_a_national_holder_session_recorded_from_the_console_replays_green(
 
 
 MEM_PHONE, MEM_NAME, MEM_ID, MEM_PASSWORD = "13912345678", "张三", "110101199003070011", "Abc@2024x"
-
-
-def register_on_the_ministry(page, phone_page, base_url) -> None:
-    """创建账户 (captcha and SMS code read from the control plane) → 实人认证 → 注册完成."""
-    page.goto(base_url + "/")
-    page.click("text=注册")
-    page.fill("#phone", MEM_PHONE)
-    page.fill("#name", MEM_NAME)
-    page.fill("#id_number", MEM_ID)
-    page.check("#id_long_term")
-    page.fill("#password", MEM_PASSWORD)
-    page.fill("#confirm_password", MEM_PASSWORD)
-    token = page.input_value("#captcha_token")
-    answer = requests.get(f"{base_url}/_sim/captcha/{token}", timeout=5).json()["answer"]
-    page.fill("#captcha_answer", answer)
-    page.click("#sms-button")
-    page.wait_for_selector("#sms-button[disabled]")
-    sms = requests.get(f"{base_url}/_sim/sms?phone={MEM_PHONE}", timeout=5).json()
-    page.fill("#sms_code", sms["messages"][0]["code"])
-    page.check("#agree")
-    page.click("button[type=submit]:has-text('注册')")
-    page.wait_for_selector("#face-check")
-    approve_on_the_phone(page, phone_page)
-    page.wait_for_selector("#register-done")
-
-
-def approve_on_the_phone(page, phone_page) -> None:
-    phone_page.goto(page.get_attribute("#app-url", "href"))
-    phone_page.click("#start-face")
-    phone_page.click("#face-pass")
-    phone_page.wait_for_selector("#app-result:has-text('认证成功')")
+MEM_HOLDER = walks.Holder(MEM_NAME, MEM_ID, MEM_PHONE, MEM_PASSWORD)
 
 
 def open_my_licences_on_the_ministry(page, phone_page, base_url) -> None:
@@ -204,7 +149,7 @@ def open_my_licences_on_the_ministry(page, phone_page, base_url) -> None:
     page.wait_for_selector("text=欢迎您登录个人中心")
     page.click(".menu >> text=我的证照")
     page.wait_for_selector("#face-check")
-    approve_on_the_phone(page, phone_page)
+    walks.approve_on_phone(phone_page, page.get_attribute("#app-url", "href"))
     page.wait_for_selector("#licences")
 
 
@@ -224,7 +169,7 @@ def test_a_ministry_holder_session_recorded_beside_the_portal_replays_green(
     issued = requests.post(urls["mem"] + "/_sim/certificates", timeout=5, json={
         "name": MEM_NAME, "id_number": MEM_ID, "category": "电工作业", "item": "低压电工作业"})
     assert issued.status_code == 201, issued.text
-    register_on_the_ministry(page, phone_page, urls["mem"])
+    walks.register_on_ministry(page, phone_page, urls["mem"], MEM_HOLDER)
     open_my_licences_on_the_ministry(page, phone_page, urls["mem"])
     page.click("text=预览")
     page.wait_for_selector("#licence-face svg")

@@ -11,13 +11,14 @@ import pytest
 import requests
 from support.mem import make_test_app as make_mem_app
 from support.national import make_app as make_national_app
+from support.worlds import lay_out_world
 
 from certsim import world
 from certsim.console import create_app as create_console
 from certsim.demo import DEMO_PASSWORD, DEMO_START, HOLDERS
 from mem_portal.control import REPLICATION_TICK
 from shared.clock import SHANGHAI
-from shared.world import FileStore, WorldClock, WorldState
+from shared.world import FileStore, WorldClock
 from sync import Replicator, SyncConfig
 from sync.runner import run_due
 from sync.transport import WsgiTransport
@@ -61,14 +62,7 @@ class UnreachableHTTP:
 def world_store(db_url_factory, tmp_path, monkeypatch) -> FileStore:
     """One world as `certsim run` lays it out: both databases (migrated) and the world file,
     named in this process's environment, so the console's snapshots find them."""
-    for name in ("mem", "national"):
-        monkeypatch.setenv(f"{name.upper()}_DATABASE_URL", db_url_factory(name))
-    monkeypatch.setenv("CERTSIM_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv("CERTSIM_WORLD", str(tmp_path / "world.json"))
-    monkeypatch.delenv("CERTSIM_CLOCK", raising=False)
-    for name in ("mem", "national"):
-        world.migrate(name)
-    return FileStore(tmp_path / "world.json", WorldState(lag="3wd"))
+    return lay_out_world(monkeypatch, tmp_path, db_url_factory)
 
 
 @pytest.fixture

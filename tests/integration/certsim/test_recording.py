@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 from support.mem import make_test_app as make_mem_app
 from support.national import make_app as make_national_app
+from support.worlds import lay_out_world
 
 from certsim import recording, snapshots, world
 from certsim.demo import DEMO_PASSWORD
@@ -16,7 +17,7 @@ from mem_portal.control import REPLICATION_TICK
 from scenarios.loader import load_text
 from scenarios.runner import run_scenario
 from shared.clock import SHANGHAI
-from shared.world import FileStore, WorldClock, WorldState
+from shared.world import FileStore, WorldClock
 from sync import Replicator, SyncConfig
 from sync.runner import run_due
 from sync.transport import WsgiTransport
@@ -31,15 +32,7 @@ PASSWORD = "Rec@2024x"
 def world_store(tmp_path, monkeypatch) -> FileStore:
     """One world as `certsim run` lays it out (SQLite files and a world file, named in this
     process's environment), its clock paused on Tuesday 10 September 2024 09:00."""
-    for name in ("mem", "national"):
-        monkeypatch.setenv(f"{name.upper()}_DATABASE_URL",
-                           f"sqlite:///{tmp_path / (name + '.sqlite3')}")
-    monkeypatch.setenv("CERTSIM_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv("CERTSIM_WORLD", str(tmp_path / "world.json"))
-    monkeypatch.delenv("CERTSIM_CLOCK", raising=False)
-    for name in ("mem", "national"):
-        world.migrate(name)
-    store = FileStore(tmp_path / "world.json", WorldState(lag="3wd"))
+    store = lay_out_world(monkeypatch, tmp_path)
     WorldClock(store).freeze()
     WorldClock(store).set(TUESDAY)
     return store

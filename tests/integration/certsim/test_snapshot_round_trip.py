@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 from support.replication import WatchedReplicator
+from support.worlds import lay_out_world
 
 import mem_portal
 import national_portal
@@ -16,7 +17,7 @@ from certsim import snapshots, world
 from national_portal.models import AppliedChange, Licence
 from shared.clock import SHANGHAI
 from shared.models import OutboxEntry
-from shared.world import FileStore, WorldClock, WorldState
+from shared.world import FileStore, WorldClock
 from sync import SyncConfig, WsgiTransport
 from sync.runner import build_scheduler
 
@@ -27,13 +28,7 @@ START = datetime(2024, 9, 27, 17, 0, tzinfo=SHANGHAI)
 @pytest.fixture
 def running(db_url_factory, tmp_path, monkeypatch):
     """Both portals and a running replicator on one world under tmp_path."""
-    for name in ("mem", "national"):
-        monkeypatch.setenv(f"{name.upper()}_DATABASE_URL", db_url_factory(name))
-        world.migrate(name)
-    monkeypatch.setenv("CERTSIM_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv("CERTSIM_WORLD", str(tmp_path / "world.json"))
-    monkeypatch.delenv("CERTSIM_CLOCK", raising=False)
-    store = FileStore(tmp_path / "world.json", WorldState(lag="3wd"))
+    store = lay_out_world(monkeypatch, tmp_path, db_url_factory)
     clock = WorldClock(store)
     clock.freeze()
     clock.set(START)
