@@ -162,7 +162,7 @@ def peek():
     """List outbox rows without touching them."""
     rows = outbox.peek_outbox(
         get_session(), state=request.args.get("state"), after=query_int("after", 0),
-        limit=query_int("limit", 50), key=request.args.get("key") or None,
+        limit=query_int("limit", 50), keys=[k for k in request.args.getlist("key") if k],
         with_payload=query_flag("payload"),
         explain_with=resources().calendar if query_flag("explain") else None)
     return jsonify({"changes": rows})

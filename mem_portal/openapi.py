@@ -194,10 +194,10 @@ CONTROL = {
             "last_run_at": nullable(instant()),
             "last_run": nullable(obj({}, closed=False)), "lag": string()}))),
     "control.peek": Operation(
-        "Outbox rows in seq order, read-only",
+        "Outbox rows in seq order, read-only (`key` repeated: of any of these licences)",
         answer(obj({"changes": array(ref("OutboxRow"))})),
         query={"state": choice(*OutboxState), "after": integer(), "limit": integer(
-            minimum=1, maximum=5000), "key": string("certificate_key"),
+            minimum=1, maximum=5000), "key": array(string("certificate_key")),
             "payload": choice(*FLAGS), "explain": choice(*FLAGS)},
         errors=("invalid_input", "calendar_year_unknown")),
     "control.peek_one": Operation("One outbox row with its payload", answer(ref("OutboxRow"))),

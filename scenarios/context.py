@@ -77,15 +77,20 @@ class Context:
     def observe_replication(self, step: int | None = None) -> bool:
         """Note and draw each named certificate's changes (written, due, delivered, and why
         visible then); say if any is due now. `step`: the step observing (None: the start)."""
+        if not self.certificates:
+            return False
         now, due_now = self.now(), False
+        keys = "".join(f"&key={key}" for key in self.certificates.values())
+        rows = self.world.mem.ok("GET", f"/_sim/outbox?limit=5000&explain=1{keys}")["changes"]
+        aliases: dict[str, str] = {}
         for alias, key in self.certificates.items():
-            rows = self.world.mem.ok(
-                "GET", f"/_sim/outbox?key={key}&limit=1000&explain=1")["changes"]
-            for row in rows:
-                self._note_change(alias, row, step)
-                self._draw_change(alias, row)
-                due_now |= row.get("state") == "pending" and bool(row.get("visible_at")) and (
-                    datetime.fromisoformat(row["visible_at"]) <= now)
+            aliases.setdefault(key, alias)
+        for row in rows:
+            alias = aliases[row["certificate_key"]]
+            self._note_change(alias, row, step)
+            self._draw_change(alias, row)
+            due_now |= row.get("state") == "pending" and bool(row.get("visible_at")) and (
+                datetime.fromisoformat(row["visible_at"]) <= now)
         return due_now
 
     def _note_change(self, alias: str, row: dict, step: int | None) -> None:

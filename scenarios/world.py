@@ -141,13 +141,22 @@ class InProcessWorld(World):
         return self.clock.now()
 
     def move_to(self, moment: datetime) -> None:
-        """Step through every due moment up to `moment` (just set the clock if nothing waits)."""
+        """Step through every due moment up to `moment`.
+
+        The ministry says what waits: with nothing due now (to deliver or retry), the clock
+        goes straight to the next change's `visible_at`, or to `moment` if that lies beyond,
+        since every run on the way would idle.
+        """
         if moment < self.clock.now():
             raise ValueError(f"the clock never goes back: {moment} < {self.clock.now()}")
-        if self.mem.ok("GET", "/_sim/replication")["pending"] == 0:
-            self.clock.set(moment)  # nothing to deliver or retry: the replicator would idle
-        else:
-            self.stepper.advance_to(moment)
+        status = self.mem.ok("GET", "/_sim/replication")
+        if status["due_not_applied"] == 0:
+            due = status["next_due_at"] and datetime.fromisoformat(status["next_due_at"])
+            if not due or due > moment:
+                self.clock.set(moment)
+                return
+            self.clock.set(due)
+        self.stepper.advance_to(moment)
 
     def close(self, *, crashed: bool = False) -> None:
         super().close()

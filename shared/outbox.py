@@ -9,6 +9,7 @@ row is delivered, so a replicator that restarts reads from there.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import orjson
@@ -318,10 +319,10 @@ def _age(now: datetime, since: datetime | None) -> float | None:
 
 
 def peek_outbox(session: Session, *, state: str | None = None, after: int = 0,
-                limit: int = 50, key: str | None = None, with_payload: bool = False,
+                limit: int = 50, keys: Sequence[str] = (), with_payload: bool = False,
                 explain_with: WorkingCalendar | None = None) -> list[dict]:
-    """List outbox rows in seq order without changing anything (`explain_with`: add each
-    change's delay explanation, counted with that calendar)."""
+    """List outbox rows in seq order without changing anything (`keys`: of these licences
+    only; `explain_with`: add each change's delay explanation, counted with that calendar)."""
     if state is not None and state not in tuple(OutboxState):
         raise InvalidInput("state", "state must be pending, delivered or blocked")
     if not 1 <= limit <= MAX_LIMIT:
@@ -329,8 +330,8 @@ def peek_outbox(session: Session, *, state: str | None = None, after: int = 0,
     query = select(OutboxEntry).where(OutboxEntry.seq > after).order_by(OutboxEntry.seq)
     if state:
         query = query.where(OutboxEntry.state == state)
-    if key:
-        query = query.where(OutboxEntry.certificate_key == key)
+    if keys:
+        query = query.where(OutboxEntry.certificate_key.in_(keys))
     rows = []
     for entry in session.scalars(query.limit(limit)):
         row = change_json(entry)

@@ -118,7 +118,7 @@ class WorkingCalendar:
                 return False
             return day.weekday() < 5 or day in data.working_weekends
         try:
-            return chinese_calendar.is_workday(day)
+            return _official_workday(day)
         except NotImplementedError:
             if not self.weekday_fallback:
                 raise CalendarYearUnknown(day.year) from None
@@ -248,10 +248,21 @@ def _holiday_of(day: date, calendar: WorkingCalendar) -> tuple[bool, str | None]
     if day.year in calendar.extra_years:
         return day in calendar.extra_years[day.year].holidays, None  # the file has no names
     try:
-        _, name = chinese_calendar.get_holiday_detail(day)
+        _, name = _official_holiday(day)
     except NotImplementedError:  # a Monday-Friday guess knows no holidays
         return False, None
     return name is not None, HOLIDAY_NAMES.get(name, name)
+
+
+@cache
+def _official_workday(day: date) -> bool:
+    """chinese-calendar's answer, kept: it scans its whole table's range on every call."""
+    return chinese_calendar.is_workday(day)
+
+
+@cache
+def _official_holiday(day: date) -> tuple[bool, str | None]:
+    return chinese_calendar.get_holiday_detail(day)
 
 
 @cache

@@ -120,6 +120,16 @@ def test_the_outbox_explains_on_request_which_days_the_lag_counted(api):
     assert any("10/1–10/7 国庆节" in line for line in lines)
 
 
+def test_the_outbox_lists_the_changes_of_every_licence_named_by_a_repeated_key(api):
+    first = api.issue(**HOLDER)["certificate_key"]
+    second = api.issue(**{**HOLDER, "item": "高压电工作业"})["certificate_key"]
+    api.issue(**{**HOLDER, "item": "防爆电气作业"})
+    both = api.ok("GET", f"/_sim/outbox?key={first}&key={second}")["changes"]
+    assert [row["certificate_key"] for row in both] == [first, second]
+    assert len(api.ok("GET", f"/_sim/outbox?key={second}")["changes"]) == 1
+    assert len(api.ok("GET", "/_sim/outbox")["changes"]) == 3
+
+
 def test_reset_loads_the_demo_or_empties_the_database(api):
     api.issue(**HOLDER)
     demo = api.ok("POST", "/_sim/reset")

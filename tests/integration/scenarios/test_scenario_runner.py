@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from scenarios.cli import main
 from scenarios.loader import load_file, load_text, schema
 from scenarios.runner import run_scenario
 from scenarios.world import InProcessWorld, InProcessWorlds
+from shared.clock import SHANGHAI
 
 FILES = SCENARIO_FILES
 
@@ -211,3 +213,24 @@ def test_a_sync_right_after_the_national_portal_comes_back_delivers_at_once(tmp_
 """
     result = run_scenario(load_file(scenario_file(tmp_path, "recovered", steps)))
     assert result.passed, [step.problems for step in result.steps if not step.passed]
+
+
+def test_a_world_moving_its_clock_runs_the_replicator_only_once_a_change_is_due():
+    start = datetime(2024, 9, 27, 17, 0, tzinfo=SHANGHAI)
+    world = InProcessWorld(start, "3wd")
+    try:
+        runs = []
+        replicate_due = world.stepper.replicator.replicate_due
+        world.stepper.replicator.replicate_due = lambda now: runs.append(now) or replicate_due(now)
+        key = world.mem.ok("POST", "/_sim/certificates", {
+            "name": "张三", "id_number": "110101199003070011", "category": "电工作业",
+            "item": "低压电工作业"})["certificate_key"]
+        world.move_to(datetime(2024, 10, 7, 23, 59, tzinfo=SHANGHAI))  # due 10-08 00:00
+        assert runs == []
+        world.move_to(datetime(2024, 10, 9, 9, 0, tzinfo=SHANGHAI))
+        assert runs[0] == datetime(2024, 10, 8, 0, 0, tzinfo=SHANGHAI)
+        [row] = world.mem.ok("GET", f"/_sim/outbox?key={key}")["changes"]
+        assert row["state"] == "delivered"
+        assert datetime.fromisoformat(row["delivered_at"]) == runs[0]
+    finally:
+        world.close()
