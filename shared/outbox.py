@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import orjson
-from sqlalchemy import Text, and_, bindparam, cast, exists, func, or_, select, update
+from sqlalchemy import Text, bindparam, case, cast, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -285,28 +285,36 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
+_VISIBLE = OutboxEntry.visible_at
+FIGURES = (select(OutboxEntry.state, func.count(), func.count(case((_VISIBLE <= UNTIL, 1))),
+                  func.count(case((_VISIBLE.is_(None), 1))), func.min(OutboxEntry.created_at),
+                  func.min(case((_VISIBLE <= UNTIL, _VISIBLE))),
+                  func.min(case((_VISIBLE > UNTIL, _VISIBLE))))
+           .group_by(OutboxEntry.state))  # per state: rows, due, held, oldest, oldest due, next
+
+
 def replication_status(session: Session, clock: Clock) -> dict:
-    """Return the replication figures: backlog by state, ages in simulated time, last run."""
+    """Return the replication figures: backlog by state, ages in simulated time, last run.
+
+    One pass over the outbox (FIGURES) gives every count and time; only the pending row's
+    due, held and time columns are read."""
     now = clock.now()
-    counts = dict(session.execute(
-        select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)).all())
-    pending = OutboxEntry.state == OutboxState.PENDING
-    due = and_(pending, OutboxEntry.visible_at <= now)
-    oldest_pending = session.scalar(select(func.min(OutboxEntry.created_at)).where(pending))
-    oldest_due = session.scalar(select(func.min(OutboxEntry.visible_at)).where(due))
+    figures = {row[0]: row[1:] for row in session.execute(FIGURES, {"until": now})}
+    count = {state: row[0] for state, row in figures.items()}
+    _, due, held, oldest_pending, oldest_due, next_due = figures.get(
+        OutboxState.PENDING, (0, 0, 0, None, None, None))
     state = _state(session)
     session.commit()
     return {
         "now": now.isoformat(),
-        "pending": counts.get("pending", 0),
-        "due_not_applied": session.scalar(select(func.count()).where(due)),
-        "held_for_release": session.scalar(select(func.count()).where(
-            pending, OutboxEntry.visible_at.is_(None))),
-        "blocked": counts.get("blocked", 0),
-        "delivered": counts.get("delivered", 0),
+        "pending": count.get("pending", 0),
+        "due_not_applied": due,
+        "held_for_release": held,
+        "blocked": count.get("blocked", 0),
+        "delivered": count.get("delivered", 0),
         "oldest_pending_age_seconds": _age(now, oldest_pending),
         "oldest_due_age_seconds": _age(now, oldest_due),
-        "next_due_at": _iso(next_due_at(session, now)),
+        "next_due_at": _iso(next_due),
         "checkpoint": state.checkpoint,
         "lease": {"holder": state.lease_holder, "expires_at": _iso(state.lease_expires_at)},
         "last_run_at": _iso(state.last_run_at),

@@ -130,6 +130,21 @@ def test_the_outbox_lists_the_changes_of_every_licence_named_by_a_repeated_key(a
     assert len(api.ok("GET", "/_sim/outbox")["changes"]) == 3
 
 
+def test_the_replication_figures_count_held_due_and_waiting_changes_and_their_times(api, clock):
+    for lag, item in (("manual", "低压电工作业"), ("3wd", "高压电工作业"), ("0", "防爆电气作业")):
+        api.ok("PUT", "/_sim/lag", {"lag": lag})
+        api.issue(**{**HOLDER, "item": item})
+    clock.advance(timedelta(hours=1))
+    figures = api.ok("GET", "/_sim/replication")
+    assert {k: figures[k] for k in ("pending", "due_not_applied", "held_for_release", "blocked",
+                                    "delivered", "oldest_pending_age_seconds",
+                                    "oldest_due_age_seconds")} == {
+        "pending": 3, "due_not_applied": 1, "held_for_release": 1, "blocked": 0,
+        "delivered": 0, "oldest_pending_age_seconds": 3600, "oldest_due_age_seconds": 3600}
+    assert datetime.fromisoformat(figures["next_due_at"]) == datetime(2024, 10, 8,
+                                                                      tzinfo=SHANGHAI)
+
+
 def test_reset_loads_the_demo_or_empties_the_database(api):
     api.issue(**HOLDER)
     demo = api.ok("POST", "/_sim/reset")
