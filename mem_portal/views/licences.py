@@ -33,7 +33,7 @@ def index():
     """我的证照: the holder's e-licences, once this login has passed 实人认证."""
     if (gate := _face_check_gate()) is not None:
         return gate
-    found = my_licences(get_session(), get_clock().now(), page_account())
+    found = my_licences(get_session(), get_clock().now(), page_account(), listed=True)
     note("my_licences", page_account(), listed=[licence_ref(c) for c in found.licences],
          guidance=[g.to_json() for g in found.guidance])
     return render_template("space/licences.html", section="licences",

@@ -24,7 +24,7 @@ def index():
     """List the bound licences (全部 or one status group)."""
     chosen = request.args.get("status", "all")
     rows = licences.bound_licences(get_session(), get_clock(), page_account(),
-                                   None if chosen == "all" else chosen)
+                                   None if chosen == "all" else chosen, shown=True)
     if chosen == "all":  # the list a scenario's 我的证照 sees
         note("my_licences", page_account(), listed=[licence_ref(row.licence) for row in rows],
              guidance=licences.guidance_json())
