@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from shared.accounts.faces import (
@@ -53,6 +54,6 @@ def start_login_check(session: Session, clock: Clock, login: LoginSession,
 
 
 def require_licences_check(session: Session, clock: Clock, account: Account,
-                           login: LoginSession) -> FaceCheck:
+                           login: LoginSession) -> Row:
     """Raise unless a 我的证照 face check has passed in this login of the account."""
     return require_login_face_check(session, clock, account, login.marker, FacePurpose.LICENCES)

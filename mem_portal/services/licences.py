@@ -70,10 +70,12 @@ class MyLicences:
         return [Reason(message, tuple(names)) for message, names in named.items()]
 
 
-def my_licences(session: Session, now: datetime, account: Account) -> MyLicences:
-    """List the holder's certificates that have an e-licence at `now`, and why others do not."""
+def my_licences(session: Session, now: datetime, account: Account, *,
+                listed: bool = False) -> MyLicences:
+    """List the holder's certificates that have an e-licence at `now`, and why others do not;
+    `listed`: only the columns the page shows (shared.certificates.LISTED_FIELDS)."""
     licences, guidance = [], []
-    for cert in certificates_of(session, account.id_number):
+    for cert in certificates_of(session, account.id_number, listed=listed):
         verdict = e_licence_eligibility(cert, now)
         if verdict.eligible:
             licences.append(cert)

@@ -21,7 +21,7 @@ from shared.recording import licence_ref
 from shared.web.errors import error_page
 from shared.web.logins import login_required, page_account, page_login
 from shared.web.pages import public_base
-from shared.web.recording import note
+from shared.web.recording import note, recording
 from shared.web.resources import get_clock, get_session
 
 bp = Blueprint("licences", __name__, url_prefix="/space/licences")
@@ -33,9 +33,10 @@ def index():
     """我的证照: the holder's e-licences, once this login has passed 实人认证."""
     if (gate := _face_check_gate()) is not None:
         return gate
-    found = my_licences(get_session(), get_clock().now(), page_account())
-    note("my_licences", page_account(), listed=[licence_ref(c) for c in found.licences],
-         guidance=[g.to_json() for g in found.guidance])
+    found = my_licences(get_session(), get_clock().now(), page_account(), listed=True)
+    if recording():  # what the holder saw, named row by row
+        note("my_licences", page_account(), listed=[licence_ref(c) for c in found.licences],
+             guidance=[g.to_json() for g in found.guidance])
     return render_template("space/licences.html", section="licences",
                            licences=found.licences, reasons=found.reasons)
 

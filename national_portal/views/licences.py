@@ -11,7 +11,7 @@ from shared.errors import IdentityFailed, IdentityNotVerified
 from shared.recording import licence_ref
 from shared.web.face_checks import face_check_page
 from shared.web.logins import login_required, page_account, page_login
-from shared.web.recording import note, note_facts, note_refusal
+from shared.web.recording import note, note_facts, note_refusal, recording
 from shared.web.resources import get_clock, get_session
 
 bp = Blueprint("licences", __name__, url_prefix="/space/licences")
@@ -24,8 +24,8 @@ def index():
     """List the bound licences (全部 or one status group)."""
     chosen = request.args.get("status", "all")
     rows = licences.bound_licences(get_session(), get_clock(), page_account(),
-                                   None if chosen == "all" else chosen)
-    if chosen == "all":  # the list a scenario's 我的证照 sees
+                                   None if chosen == "all" else chosen, shown=True)
+    if chosen == "all" and recording():  # the list a scenario's 我的证照 sees
         note("my_licences", page_account(), listed=[licence_ref(row.licence) for row in rows],
              guidance=licences.guidance_json())
     return render_template("licences/index.html", rows=rows, filters=FILTERS, chosen=chosen,

@@ -16,5 +16,5 @@ PANEL_SIZE = 3
 @login_required
 def home():
     """Show the holder's space: account facts and the first few licences with 查看更多."""
-    rows = bound_licences(get_session(), get_clock(), page_account())
+    rows = bound_licences(get_session(), get_clock(), page_account(), shown=True)
     return render_template("space/index.html", rows=rows[:PANEL_SIZE], total=len(rows))

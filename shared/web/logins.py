@@ -11,7 +11,16 @@ import functools
 from flask import after_this_request, current_app, flash, g, redirect, request, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from shared.accounts.logins import NotLoggedIn, account_of, current_login, log_out, touch
+from shared.accounts.logins import (
+    NotLoggedIn,
+    SeenAccount,
+    SeenLogin,
+    account_of,
+    current_login,
+    log_out,
+    seen_login,
+    touch,
+)
 from shared.accounts.models import Account, LoginSession
 from shared.web.resources import get_clock, get_session
 
@@ -49,14 +58,14 @@ def api_account() -> Account:
     return account_of(get_session(), api_login())
 
 
-def page_login() -> LoginSession | None:
+def page_login() -> SeenLogin | None:
     """Return the open login of this browser, or None; each page request extends it (as the
     response leaves)."""
     if "page_login" not in g:
         g.page_login = None
         if marker := session.get("login"):
             try:
-                g.page_login = current_login(get_session(), get_clock(), marker)
+                g.page_login = seen_login(get_session(), get_clock(), marker)
             except NotLoggedIn as exc:
                 session.pop("login", None)
                 flash(exc.message, "warning")
@@ -65,22 +74,19 @@ def page_login() -> LoginSession | None:
     return g.page_login
 
 
-def _touching(login: LoginSession):
+def _touching(login: SeenLogin):
     """Extend the login once the page is built: the write's commit expires every loaded
-    object, and the page would read its login and account again."""
+    object, and the page would read them again."""
     def touched(response):
         touch(get_session(), get_clock(), login)
         return response
     return touched
 
 
-def page_account() -> Account | None:
-    """Return the account logged in through this browser, or None (looked up once a request:
-    the session's identity map holds objects weakly, so a second lookup may be a query)."""
-    if "page_account" not in g:
-        login = page_login()
-        g.page_account = account_of(get_session(), login) if login else None
-    return g.page_account
+def page_account() -> SeenAccount | None:
+    """Return the account logged in through this browser, or None (read with its login)."""
+    login = page_login()
+    return login.account if login else None
 
 
 def start_page_login(login: LoginSession) -> None:

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from urllib.parse import quote
 
-from flask import Flask, current_app, has_request_context, request, url_for
+from flask import Flask, current_app, g, has_request_context, request, session, url_for
+from flask_wtf.csrf import generate_csrf
 
 from shared.clock import SHANGHAI
 from shared.identity import mask_id_number, mask_name, mask_phone
@@ -82,12 +83,39 @@ def url_filler(endpoint: str, part: str, **values) -> Callable[[object], str]:
 
 
 
+CACHED_TOKENS = 10_000  # sessions; about 2.5 MB when full
+
+
+def remembering_csrf_token(app: Flask) -> Callable[[], str]:
+    """Return the templates' `csrf_token`: flask-wtf signs the session's token again on every
+    request (a timestamped HMAC); with WTF_CSRF_TIME_LIMIT None the timestamp is never
+    checked, so the token signed for a session on its first page serves its later pages too.
+    With a time limit every page signs anew, as flask-wtf does."""
+    signed: dict[str, str] = {}
+
+    def csrf_token() -> str:
+        name = app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+        raw = session.get(name)
+        if app.config.get("WTF_CSRF_TIME_LIMIT") is not None or name in g \
+                or not isinstance(raw, str) or (token := signed.get(raw)) is None:
+            token = generate_csrf()
+            if len(signed) >= CACHED_TOKENS:
+                signed.clear()
+            signed[session[name]] = token
+        setattr(g, name, token)  # what generate_csrf leaves for this request's forms
+        return token
+
+    return csrf_token
+
+
 def register_page_helpers(app: Flask) -> None:
     """Give every template `date_line`, `me` (the logged-in account), the filters and URL
-    helpers that build each URL once (`url_for`, `url_filler`)."""
+    helpers that build each URL once (`url_for`, `url_filler`) and the CSRF token signed once
+    a session (`csrf_token`)."""
     for name, function in (("cn_datetime", cn_datetime), ("cn_date", cn_date),
                            ("mask_id", mask_id_number), ("mask_phone", mask_phone),
                            ("mask_name", mask_name)):
         app.add_template_filter(function, name)
-    app.jinja_env.globals.update(url_for=remembering_url_for(app), url_filler=url_filler)
+    app.jinja_env.globals.update(url_for=remembering_url_for(app), url_filler=url_filler,
+                                 csrf_token=remembering_csrf_token(app))
     app.context_processor(lambda: {"date_line": date_line(), "me": page_account()})

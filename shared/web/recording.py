@@ -36,6 +36,12 @@ def _noted() -> dict | None:
     return g.get("recorded", {}).get(id(request.environ))
 
 
+def recording() -> bool:
+    """Tell whether a recording runs: only then is what a request notes read. A list page
+    asks first, rather than naming every row it shows for nothing."""
+    return get_world().read().recording is not None
+
+
 def note(action: str, account=None, *, typed: dict | None = None, **facts) -> None:
     """Say what this request did (`action`), for whom, what they typed and what they saw."""
     g.setdefault("recorded", {})[id(request.environ)] = {
@@ -65,7 +71,7 @@ def note_refusal(error: DomainError) -> None:
 
 def record_request(response):
     """Append what this request did to the journal of a running recording (after_request)."""
-    if get_world().read().recording is None:
+    if not recording():
         return response
     noted = g.get("recorded", {}).pop(id(request.environ), None)
     part_of_a_step = request.endpoint in PART_OF_A_STEP and response.status_code < 400

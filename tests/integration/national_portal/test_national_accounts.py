@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from support.national import PASSWORD, ZHANG, Api, Browser, Holder, make_app
+from support.national import CSRF, PASSWORD, ZHANG, Api, Browser, Holder, make_app
 
 
 @pytest.fixture
@@ -191,6 +191,17 @@ def test_a_form_post_without_the_csrf_token_is_refused(app):
                                       data={"login": ZHANG.phone, "password": PASSWORD})
     assert response.status_code == 400
     assert "页面已过期" in response.get_data(as_text=True)
+
+
+def test_every_page_of_a_login_carries_the_token_signed_on_its_first_and_logout_accepts_it(app):
+    Api(app).register()
+    browser = Browser(app)
+    browser.login()
+    first = CSRF.search(browser.get("/space").get_data(as_text=True)).group(1)
+    later = CSRF.search(browser.get("/space/licences").get_data(as_text=True)).group(1)
+    assert later == first
+    assert browser.client.post("/logout", data={"csrf_token": later}).status_code == 302
+    assert browser.get("/space").status_code == 302  # logged out: back to the login page
 
 
 def test_the_session_cookie_is_http_only_and_named_for_this_portal(app):
