@@ -105,8 +105,13 @@ API = {
         tag="licences"),
     "replication.changes": Operation(
         "The change feed: changes due for delivery after a sequence number",
-        answer(obj({"changes": array(ref("Change")), "next_after": integer(minimum=0),
-                    "until": instant(), "next_due_at": nullable(instant())})),
+        answer(obj({"next_after": integer(minimum=0), "until": instant(),
+                    "next_due_at": nullable(instant()),
+                    "ids": array({"type": "array", "prefixItems": [integer(minimum=1), string()],
+                                  "items": False, "minItems": 2},
+                                 "[seq, change_id] of each change, in order (written before "
+                                 "`changes`, so a replicator can pass the changes on undecoded)"),
+                    "changes": array(ref("Change"), "last in the answer")})),
         query={"after": integer(minimum=0), "limit": integer(minimum=1, maximum=5000),
                "until": {"anyOf": [instant(), {"const": ""}],
                          "description": "no later than the ministry's now; empty = now"}},

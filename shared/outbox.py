@@ -95,11 +95,16 @@ def _change_text(row) -> str:
 
 def read_feed_json(session: Session, clock: Clock, *, after: int, limit: int,
                    until: datetime | None = None) -> str:
-    """Return the feed page as JSON text, without decoding and re-encoding each payload."""
+    """Return the feed page as JSON text, without decoding and re-encoding each payload.
+
+    The head comes first and the changes last, with `ids` (`[seq, change_id]` of each change):
+    a replicator reads the head and passes the changes on undecoded (sync.pages).
+    """
     rows, until, next_due = _feed_page(session, clock, after, limit, until)
-    tail = orjson.dumps({"next_after": rows[-1][0] if rows else after,
-                         "until": until.isoformat(), "next_due_at": _iso(next_due)}).decode()
-    return '{"changes":[' + ",".join(map(_change_text, rows)) + "]," + tail[1:]
+    head = orjson.dumps({"next_after": rows[-1][0] if rows else after,
+                         "until": until.isoformat(), "next_due_at": _iso(next_due),
+                         "ids": [row[:2] for row in rows]}).decode()
+    return head[:-1] + ',"changes":[' + ",".join(map(_change_text, rows)) + "]}"
 
 
 def read_feed(session: Session, clock: Clock, *, after: int, limit: int,

@@ -20,6 +20,7 @@ from shared.clock import require_aware
 from shared.wire import SETTLED, Outcome
 from sync.config import SyncConfig
 from sync.lane import lane_for
+from sync.pages import PassedChanges
 from sync.transport import CallRefused, Transport, TransportFailure
 
 log = logging.getLogger("sync")
@@ -150,7 +151,7 @@ class Replicator:
     def _read(self, now: datetime, after: int) -> dict:
         """Read one page of the changes due at `now` after `after`."""
         page = self.transport.call("mem", "GET", "/api/v1/changes", query={
-            "after": after, "limit": self._limit(), "until": now.isoformat()})
+            "after": after, "limit": self._limit(), "until": now.isoformat()}, page=True)
         self.next_due_at = _moment(page.get("next_due_at"))
         return page
 
@@ -166,8 +167,12 @@ class Replicator:
         """Batch size: one change at a time while a server error is being narrowed down."""
         return 1 if self.isolating else self.config.batch_size
 
-    def _ingest(self, changes: list[dict]) -> list[dict]:
-        """Send one batch to the national portal; return its outcomes, checked against it."""
+    def _ingest(self, changes: PassedChanges) -> list[dict]:
+        """Send one batch to the national portal; return its outcomes, checked against it.
+
+        The changes go out as the bytes the ministry sent (sync.pages); the answer must name
+        the same change ids in the same order.
+        """
         try:
             answer = self.transport.call("national", "POST", "/api/v1/ingest",
                                          body={"changes": changes})
@@ -175,12 +180,12 @@ class Replicator:
             return self._server_error(changes, exc)
         results = answer.get("results")
         if not isinstance(results, list) or [r.get("change_id") for r in results] != [
-                c["change_id"] for c in changes]:
+                change_id for _, change_id in changes.ids]:
             raise TransportFailure("national", "the answer does not match the batch sent")
         self.isolating = max(0, self.isolating - len(changes))
         return results
 
-    def _server_error(self, changes: list[dict], exc: TransportFailure) -> list[dict]:
+    def _server_error(self, changes: PassedChanges, exc: TransportFailure) -> list[dict]:
         """Tell an outage from a change the national portal cannot take (a poison change).
 
         A batch answered with a 5xx is retried one change at a time. When a single change
@@ -198,7 +203,7 @@ class Replicator:
         except TransportFailure:
             raise exc from None
         self.isolating = 0
-        return [{"change_id": changes[0]["change_id"], "outcome": Outcome.REJECTED,
+        return [{"change_id": changes.ids[0][1], "outcome": Outcome.REJECTED,
                  "error": f"the national portal fails on this change ({exc.reason})"}]
 
     @staticmethod
@@ -209,9 +214,9 @@ class Replicator:
             report.error = f"{len(rejected)} change(s) rejected: {rejected[0].get('error')}"
         return bool(rejected)
 
-    def _settle(self, number: int, changes: list[dict], results: list[dict]) -> Settlement:
+    def _settle(self, number: int, changes: PassedChanges, results: list[dict]) -> Settlement:
         """Acknowledge the settled changes and report the rejected ones (on the lane)."""
-        settlement = Settlement(number, len(changes), changes[0]["seq"], changes[-1]["seq"],
+        settlement = Settlement(number, len(changes), changes.ids[0][0], changes.ids[-1][0],
                                 Counter(r["outcome"] for r in results))
         settled = [r["change_id"] for r in results if r["outcome"] in SETTLED]
         rejected = [{"change_id": r["change_id"], "error": r.get("error")}
