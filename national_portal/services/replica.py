@@ -134,14 +134,37 @@ def _row(entry: tuple[tuple, dict], columns: tuple, *extra) -> tuple:
 
 
 def _load_batch(session: Session, clock: Clock, changes: list) -> _Batch:
-    """Read what the database knows of this batch's licences and change ids (two queries)."""
-    keys = {c["certificate_key"] for c in changes}
-    stored = session.execute(select(Licence.certificate_key, Licence.id, Licence.revision)
-                             .where(Licence.certificate_key.in_(keys)))
-    batch = _Batch(clock.now(), {key: (row_id, revision) for key, row_id, revision in stored})
-    batch.seen.update(session.scalars(select(AppliedChange.change_id).where(
-        AppliedChange.change_id.in_([c["change_id"] for c in changes]))))
+    """Read what the database knows of this batch's licences and change ids (two queries).
+
+    Driver SQL with one positional parameter per value: SQLAlchemy's expanding IN named and
+    bound each of the batch's thousands of values once more per call.
+    """
+    batch = _Batch(clock.now(), {})
+    if not changes:
+        return batch
+    connection = session.connection()
+    stored_sql, seen_sql = _lookups(connection.dialect)
+    keys = tuple({c["certificate_key"] for c in changes})
+    batch.stored = {key: (row_id, revision) for key, row_id, revision in
+                    connection.exec_driver_sql(stored_sql.format(_marks(connection, keys)), keys)}
+    ids = tuple(c["change_id"] for c in changes)
+    batch.seen.update(change_id for (change_id,) in
+                      connection.exec_driver_sql(seen_sql.format(_marks(connection, ids)), ids))
     return batch
+
+
+@lru_cache(maxsize=8)
+def _lookups(dialect) -> tuple[str, str]:
+    """Return the driver SQL of both lookups, `{}` standing for the list of parameters."""
+    quote = dialect.identifier_preparer.quote
+    return (f"SELECT {quote('certificate_key')}, {quote('id')}, {quote('revision')} FROM "
+            f"{quote(LICENCES.name)} WHERE {quote('certificate_key')} IN ({{}})",
+            f"SELECT {quote('change_id')} FROM {quote(AppliedChange.__tablename__)} "
+            f"WHERE {quote('change_id')} IN ({{}})")
+
+
+def _marks(connection, values: tuple) -> str:
+    return ", ".join([MARKS[connection.dialect.paramstyle]] * len(values))
 
 
 def apply_changes(session: Session, clock: Clock, changes: list) -> list[ChangeOutcome]:
