@@ -121,8 +121,13 @@ API = {
     "replication.ack": Operation(
         "Acknowledge the changes the national portal answered for",
         answer(obj({"acknowledged": integer(minimum=0), "checkpoint": integer(minimum=0)})),
-        body=obj({"change_ids": CHANGE_IDS}, closed=False), body_required=True,
-        auth=SIGNED, tag="replication"),
+        body=obj({"change_ids": CHANGE_IDS,
+                  "seqs": array(integer(minimum=1), "sequence numbers (the replicator's form; "
+                                "used when change_ids is absent)")},
+                 optional=("change_ids", "seqs"), closed=False), body_required=True,
+        auth=SIGNED, tag="replication",
+        description="Names the changes by change_ids, or by seqs when change_ids is absent; "
+                    "only pending rows become delivered (idempotent)."),
     "replication.nack": Operation(
         "Count a failed attempt on rejected changes; park them as blocked at max_attempts",
         answer(obj({"recorded": integer(minimum=0), "blocked": CHANGE_IDS})),

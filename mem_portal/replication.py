@@ -51,7 +51,9 @@ def changes():
 @bp.post("/changes/ack")
 def ack():
     """Record that the national portal answered for these changes."""
-    return jsonify(outbox.acknowledge(get_session(), get_clock(), json_body().get("change_ids")))
+    data = json_body()
+    return jsonify(outbox.acknowledge(get_session(), get_clock(), data.get("change_ids"),
+                                      seqs=data.get("seqs")))
 
 
 @bp.post("/changes/nack")

@@ -150,12 +150,20 @@ def _still_pending():
     return (OutboxEntry.state + "") == OutboxState.PENDING
 
 
-def acknowledge(session: Session, clock: Clock, change_ids: list[str]) -> dict:
-    """Mark the changes the national portal answered for as delivered; return the checkpoint."""
-    ids = _change_ids(change_ids)
+def acknowledge(session: Session, clock: Clock, change_ids: list[str] | None = None, *,
+                seqs: list[int] | None = None) -> dict:
+    """Mark the changes the national portal answered for as delivered; return the checkpoint.
+
+    The changes are named by change id or by sequence number (`seqs`, what the replicator
+    sends: a primary-key lookup, where a change id costs an index seek more per row).
+    """
+    if seqs is not None and change_ids is None:
+        named = OutboxEntry.seq.in_(_seqs(seqs))
+    else:
+        named = OutboxEntry.change_id.in_(_change_ids(change_ids))
     result = session.execute(
         update(OutboxEntry)
-        .where(OutboxEntry.change_id.in_(ids), _still_pending())
+        .where(named, _still_pending())
         .values(state=OutboxState.DELIVERED, delivered_at=clock.now(), last_error=None)
         .execution_options(synchronize_session=False))
     checkpoint = _update_checkpoint(session, _state(session))
@@ -186,6 +194,12 @@ def _change_ids(change_ids) -> list[str]:
     if not isinstance(change_ids, list) or not all(isinstance(c, str) for c in change_ids):
         raise InvalidInput("change_ids", "change_ids must be a list of change ids")
     return change_ids
+
+
+def _seqs(seqs) -> list[int]:
+    if not isinstance(seqs, list) or not all(s.__class__ is int and s > 0 for s in seqs):
+        raise InvalidInput("seqs", "seqs must be a list of sequence numbers")
+    return seqs
 
 
 def _failure_list(failures) -> list[dict]:

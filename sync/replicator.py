@@ -218,12 +218,13 @@ class Replicator:
         """Acknowledge the settled changes and report the rejected ones (on the lane)."""
         settlement = Settlement(number, len(changes), changes.ids[0][0], changes.ids[-1][0],
                                 Counter(r["outcome"] for r in results))
-        settled = [r["change_id"] for r in results if r["outcome"] in SETTLED]
+        seq_of = dict((change_id, seq) for seq, change_id in changes.ids)
+        settled = [seq_of[r["change_id"]] for r in results if r["outcome"] in SETTLED]
         rejected = [{"change_id": r["change_id"], "error": r.get("error")}
                     for r in results if r["outcome"] == Outcome.REJECTED]
         if settled:
             ack = self.transport.call("mem", "POST", "/api/v1/changes/ack",
-                                      body={"change_ids": settled})
+                                      body={"seqs": settled})
             settlement.acknowledged, settlement.checkpoint = ack["acknowledged"], ack["checkpoint"]
         if rejected:
             settlement.blocked = self.transport.call("mem", "POST", "/api/v1/changes/nack", body={

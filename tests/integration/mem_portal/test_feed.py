@@ -116,6 +116,26 @@ def test_acknowledging_marks_delivered_and_moves_the_checkpoint_past_a_gap_only_
     assert ministry.feed()["changes"] == []
 
 
+def test_acknowledging_by_sequence_number_marks_the_same_rows_as_by_change_id(ministry):
+    keys = [ministry.issue(n) for n in range(3)]
+    page = ministry.feed()
+    seqs = {c["certificate_key"]: c["seq"] for c in page["changes"]}
+    assert page["ids"] == [[c["seq"], c["change_id"]] for c in page["changes"]]
+    answer = ministry.post("/api/v1/changes/ack", {"seqs": [seqs[keys[0]], seqs[keys[2]]]})
+    assert answer == {"acknowledged": 2, "checkpoint": 1}
+    again = ministry.post("/api/v1/changes/ack", {"seqs": [seqs[keys[0]], seqs[keys[1]]]})
+    assert again == {"acknowledged": 1, "checkpoint": 3}
+    assert ministry.feed()["changes"] == []
+
+
+def test_an_acknowledgement_naming_no_sequence_numbers_is_refused(ministry):
+    ministry.issue(0)
+    for seqs in (["1"], [True], [0], 5):
+        with pytest.raises(CallRefused, match="seqs"):
+            ministry.post("/api/v1/changes/ack", {"seqs": seqs})
+    assert len(ministry.feed()["changes"]) == 1
+
+
 def test_acknowledging_finds_rows_by_change_id_without_walking_the_backlog(ministry, mem):
     engine = mem.extensions["certsim"].engine
     if engine.dialect.name != "sqlite":
