@@ -118,6 +118,26 @@ API = {
         errors=("invalid_input",), auth=SIGNED, tag="replication",
         description="Pending changes with seq > after whose visible_at <= min(until, now), in "
                     "seq order, never past an earlier waiting change of the same licence."),
+    "replication.pull": Operation(
+        "Take or renew the delivery lease and read the next page of due changes, in one call",
+        answer(obj({"lease": obj({"granted": boolean(), **LEASE}),
+                    "next_after": integer(minimum=0), "until": instant(),
+                    "next_due_at": nullable(instant()),
+                    "ids": array({"type": "array", "prefixItems": [integer(minimum=1), string()],
+                                  "items": False, "minItems": 2},
+                                 "[seq, change_id] of each change, in order"),
+                    "changes": array(ref("Change"), "last in the answer; empty when the lease "
+                                                    "was not granted")})),
+        body=obj({"holder": string(minLength=1, maxLength=64),
+                  "ttl": number("seconds, > 0 and <= 3600", exclusiveMinimum=0, maximum=3600),
+                  "after": integer("a sequence number; absent: the checkpoint", minimum=0),
+                  "limit": integer(minimum=1, maximum=5000),
+                  "until": instant("no later than the ministry's now; absent: now")},
+                 optional=("ttl", "after", "limit", "until"), closed=False), body_required=True,
+        errors=("invalid_input",), auth=SIGNED, tag="replication",
+        description="What POST /changes/lease and GET /changes do one after the other: the "
+                    "lease is granted or renewed as by the lease call (without a report), then, "
+                    "if it was, the page is read from `after` (from the checkpoint when absent)."),
     "replication.ack": Operation(
         "Acknowledge the changes the national portal answered for",
         answer(obj({"acknowledged": integer(minimum=0), "checkpoint": integer(minimum=0)})),

@@ -28,9 +28,15 @@ def check_signature() -> None:
 
 def moment_arg(name: str) -> datetime | None:
     """Read an optional ISO instant with its offset."""
-    text = request.args.get(name)
-    if not text:
+    return _moment(request.args.get(name), name)
+
+
+def _moment(text, name: str) -> datetime | None:
+    """Parse an optional ISO instant with its offset (None or "" when absent)."""
+    if text is None or text == "":
         return None
+    if not isinstance(text, str):
+        raise InvalidInput(name, f"{name} must be an ISO instant")
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -46,6 +52,25 @@ def changes():
     page = outbox.read_feed_json(get_session(), get_clock(), after=query_int("after", 0),
                                  limit=query_int("limit", 100), until=moment_arg("until"))
     return current_app.response_class(page, mimetype="application/json")
+
+
+@bp.post("/changes")
+def pull():
+    """Take or renew the lease and return the next page of due changes, in one call."""
+    data = json_body()
+    after = data.get("after")
+    page = outbox.pull(get_session(), get_clock(), body_text(data, "holder"), _ttl(data),
+                       after=None if after is None else body_int(data, "after", 0),
+                       limit=body_int(data, "limit", 100, minimum=1),
+                       until=_moment(data.get("until"), "until"))
+    return current_app.response_class(page, mimetype="application/json")
+
+
+def _ttl(data: dict) -> float:
+    ttl = data.get("ttl", 60)
+    if isinstance(ttl, bool) or not isinstance(ttl, int | float):
+        raise InvalidInput("ttl", "ttl must be a number of seconds")
+    return float(ttl)
 
 
 @bp.post("/changes/ack")
@@ -68,14 +93,11 @@ def nack():
 def lease():
     """Grant, renew or release the delivery lease (and record the last run's report)."""
     data = json_body()
-    ttl = data.get("ttl", 60)
-    if isinstance(ttl, bool) or not isinstance(ttl, int | float):
-        raise InvalidInput("ttl", "ttl must be a number of seconds")
     report = data.get("report")
     if "report" in data and not isinstance(report, dict):
         raise InvalidInput("report", "report must be an object")
     return jsonify(outbox.take_lease(get_session(), get_clock(), body_text(data, "holder"),
-                                     float(ttl), report))
+                                     _ttl(data), report))
 
 
 @bp.get("/changes/lease")

@@ -70,14 +70,18 @@ NEXT_DUE = select(func.min(OutboxEntry.visible_at)).where(
 def _feed_page(session: Session, clock: Clock, after: int, limit: int,
                until: datetime | None) -> tuple[list, datetime, datetime | None]:
     """Return the due rows (columns, payload as its stored JSON text), `until` and the next due."""
-    if after < 0:
-        raise InvalidInput("after", "after must be a sequence number >= 0")
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput("limit", f"limit must be 1..{MAX_LIMIT}")
+    _check_page(after, limit)
     now = clock.now()
     until = min(until, now) if until else now  # never hand out a change before its time
     rows = session.execute(FEED, {"after": after, "until": until, "limit": limit}).all()
     return rows, until, next_due_at(session, until)
+
+
+def _check_page(after: int, limit: int) -> None:
+    if after < 0:
+        raise InvalidInput("after", "after must be a sequence number >= 0")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput("limit", f"limit must be 1..{MAX_LIMIT}")
 
 
 def next_due_at(session: Session, after: datetime) -> datetime | None:
@@ -105,6 +109,29 @@ def read_feed_json(session: Session, clock: Clock, *, after: int, limit: int,
                          "until": until.isoformat(), "next_due_at": _iso(next_due),
                          "ids": [row[:2] for row in rows]}).decode()
     return head[:-1] + ',"changes":[' + ",".join(map(_change_text, rows)) + "]}"
+
+
+def pull(session: Session, clock: Clock, holder: str, ttl_seconds: float, *,
+         after: int | None, limit: int, until: datetime | None = None) -> str:
+    """Take or renew the lease and read a page in one call: the page's JSON text, head first,
+    with the lease's figures under `lease` (no changes when it was not granted).
+
+    `after` None reads from the checkpoint (a run's first page). One call instead of a lease
+    call and a feed read: at the start of every run, and for every page read ahead.
+    """
+    if not ttl_seconds:
+        raise InvalidInput("ttl", "ttl must be > 0 (the lease call releases it)")
+    _check_page(0 if after is None else after, limit)  # before the lease is touched
+    lease = take_lease(session, clock, holder, ttl_seconds)
+    lease_text = orjson.dumps(lease).decode()
+    start = lease["checkpoint"] if after is None else after
+    if not lease["granted"]:  # someone else delivers: no changes for this caller
+        now = clock.now()
+        head = {"next_after": start, "until": (min(until, now) if until else now).isoformat(),
+                "next_due_at": None, "ids": [], "changes": []}
+        return f'{{"lease":{lease_text},{orjson.dumps(head).decode()[1:]}'
+    page = read_feed_json(session, clock, after=start, limit=limit, until=until)
+    return f'{{"lease":{lease_text},{page[1:]}'
 
 
 def read_feed(session: Session, clock: Clock, *, after: int, limit: int,

@@ -1,11 +1,11 @@
 """`replicate_due(now)`: deliver the changes due at `now` from the ministry to the national portal.
 
-One run: take (or renew) the lease; read the feed from the durable checkpoint in bounded
-batches; send each batch to the national ingest; acknowledge what the national portal answered
-for (applied, superseded or duplicate); report rejections so a change that keeps failing is
-parked as blocked. A failure stops the run and backs off exponentially. Delivery is
-at-least-once (a crash between ingest and ack re-sends the batch) and the national side is
-idempotent, so the effect is exactly once.
+One run: take (or renew) the lease and read the feed from the durable checkpoint, in one call,
+then in bounded batches (each page read ahead renews the lease); send each batch to the
+national ingest; acknowledge what the national portal answered for (applied, superseded or
+duplicate); report rejections so a change that keeps failing is parked as blocked. A failure
+stops the run and backs off exponentially. Delivery is at-least-once (a crash between ingest
+and ack re-sends the batch) and the national side is idempotent, so the effect is exactly once.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class Settlement:
 class _InFlight:
     """The ministry calls of a run still on the lane: the read-ahead and the last settlement."""
 
-    ahead: tuple[Future, Future] | None = None
+    ahead: Future | None = None
     settling: Future | None = None
 
 
@@ -94,11 +94,11 @@ class Replicator:
             report.outcome = "backoff"
             return self._done(report)
         try:
-            lease = self._lease(self.config.lease_ttl)
-            if not lease["granted"]:
+            page = self._pull(now, None)  # the lease and the first page, in one call
+            if not page["lease"]["granted"]:
                 report.outcome = "lease_held"
                 return self._done(report)
-            self._deliver(now, lease["checkpoint"], report)
+            self._deliver(now, page, report)
         except TransportFailure as exc:
             report.outcome, report.error = "failed", str(exc)
             (log.error if isinstance(exc, CallRefused) else log.warning)(
@@ -107,12 +107,11 @@ class Replicator:
         self._record(report)
         return self._done(report)
 
-    def _deliver(self, now: datetime, after: int, report: RunReport) -> None:
+    def _deliver(self, now: datetime, page: dict, report: RunReport) -> None:
         """Send due batches in order until none is left, one fails, or the budget is spent."""
-        report.checkpoint = after
+        report.checkpoint = page["lease"]["checkpoint"]
         flight = _InFlight()
         try:
-            page = self._read(now, after)
             for number in range(1, self.config.max_batches + 1):
                 if not page["changes"]:
                     return
@@ -126,16 +125,15 @@ class Replicator:
               report: RunReport) -> dict | None:
         """Send batch `number` and settle the one before; return the next page, or None to stop.
 
-        Pipelined on the ministry lane (sync.lane): page N+1 is read and the lease renewed while
-        batch N is applied, and batch N is acknowledged while batch N+1 is applied. A batch goes
-        out only once the previous one was answered, the lease renewal queued with its page
-        was granted and the batch before it was acknowledged.
+        Pipelined on the ministry lane (sync.lane): page N+1 is read with the lease renewed (one
+        call) while batch N is applied, and batch N is acknowledged while batch N+1 is applied.
+        A batch goes out only once the previous one was answered, the renewal that came with
+        its page was granted and the batch before it was acknowledged.
         """
         changes = page["changes"]
         full = len(changes) == self._limit()
         if full and number < self.config.max_batches:
-            flight.ahead = (self.lane.submit(self._read, now, page["next_after"]),
-                            self.lane.submit(self._lease, self.config.lease_ttl))
+            flight.ahead = self.lane.submit(self._pull, now, page["next_after"])
         results = self._ingest(changes)
         settling, flight.settling = flight.settling, None
         self._merge(settling, report)
@@ -148,20 +146,26 @@ class Replicator:
             return None
         return self._next_page(flight, report)
 
-    def _read(self, now: datetime, after: int) -> dict:
-        """Read one page of the changes due at `now` after `after`."""
-        page = self.transport.call("mem", "GET", "/api/v1/changes", query={
-            "after": after, "limit": self._limit(), "until": now.isoformat()}, page=True)
-        self.next_due_at = _moment(page.get("next_due_at"))
+    def _pull(self, now: datetime, after: int | None) -> dict:
+        """Take or renew the lease and read one page of the changes due at `now` after `after`
+        (None: after the checkpoint), in one call; the page carries the lease under `lease`."""
+        body = {"holder": self.holder, "ttl": self.config.lease_ttl, "limit": self._limit(),
+                "until": now.isoformat()}
+        if after is not None:
+            body["after"] = after
+        page = self.transport.call("mem", "POST", "/api/v1/changes", body=body, page=True)
+        if page["lease"]["granted"]:
+            self.next_due_at = _moment(page.get("next_due_at"))
         return page
 
     def _next_page(self, flight: _InFlight, report: RunReport) -> dict | None:
         """Return the page read ahead, or None when the lease was lost meanwhile."""
-        (page, lease), flight.ahead = flight.ahead, None
-        if not lease.result()["granted"]:
+        ahead, flight.ahead = flight.ahead, None
+        page = ahead.result()
+        if not page["lease"]["granted"]:
             report.error = "lease lost during the run"
             return None
-        return page.result()
+        return page
 
     def _limit(self) -> int:
         """Batch size: one change at a time while a server error is being narrowed down."""
@@ -252,7 +256,7 @@ class Replicator:
     def _land(self, flight: _InFlight, report: RunReport) -> None:
         """End a run with nothing left on the lane: drop an unused read-ahead, settle the last."""
         if flight.ahead is not None:
-            wait(flight.ahead)  # its page is not sent; a failure there changes nothing
+            wait([flight.ahead])  # its page is not sent; a failure there changes nothing
             flight.ahead = None
         settling, flight.settling = flight.settling, None
         self._merge(settling, report)

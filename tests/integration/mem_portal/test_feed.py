@@ -18,6 +18,7 @@ from shared.db import create_schema
 from shared.identity import id_check_char
 from shared.lag import parse_lag
 from shared.models import OutboxEntry
+from sync import Replicator, SyncConfig
 from sync.transport import CallRefused, WsgiTransport
 
 SECRET = "feed-secret"
@@ -275,3 +276,51 @@ def test_replaying_requeues_delivered_changes_after_a_sequence_number(ministry):
     assert [c["certificate_key"] for c in ministry.feed(after=1)["changes"]] == keys[1:]
     with ministry.session() as session:
         assert outbox.replication_status(session, ministry.clock)["delivered"] == 1
+
+
+def test_one_pull_takes_the_lease_and_reads_the_first_page_from_the_checkpoint(ministry):
+    keys = [ministry.issue(n) for n in range(3)]
+    first = ministry.post("/api/v1/changes", {"holder": "a", "ttl": 60, "limit": 2})
+    assert (first["lease"]["granted"], first["lease"]["holder"]) == (True, "a")
+    assert [c["certificate_key"] for c in first["changes"]] == keys[:2]
+    ministry.post("/api/v1/changes/ack", {"seqs": [c["seq"] for c in first["changes"]]})
+    ahead = ministry.post("/api/v1/changes", {"holder": "a", "ttl": 60, "limit": 2})
+    assert [c["certificate_key"] for c in ahead["changes"]] == keys[2:]  # from the checkpoint
+    assert ahead["lease"]["checkpoint"] == 2
+    again = ministry.post("/api/v1/changes", {"holder": "a", "ttl": 60, "after": 0})
+    assert [c["certificate_key"] for c in again["changes"]] == keys[2:]
+
+
+def test_a_pull_without_the_lease_hands_out_no_changes(ministry):
+    ministry.issue(0)
+    ministry.post("/api/v1/changes/lease", {"holder": "a", "ttl": 60})
+    refused = ministry.post("/api/v1/changes", {"holder": "b", "ttl": 60})
+    assert (refused["lease"]["granted"], refused["lease"]["holder"]) == (False, "a")
+    assert (refused["changes"], refused["ids"], refused["next_due_at"]) == ([], [], None)
+
+
+@pytest.mark.parametrize("body, field", [({"ttl": 0}, "ttl"), ({"limit": 0}, "limit"),
+                                         ({"after": -1}, "after"), ({"until": "soon"}, "until"),
+                                         ({"until": 5}, "until"), ({"ttl": "60"}, "ttl")])
+def test_a_bad_pull_is_refused_before_the_lease_is_touched(ministry, body, field):
+    with pytest.raises(CallRefused, match=field):
+        ministry.post("/api/v1/changes", {"holder": "a", "ttl": 60, **body})
+    assert ministry.wire.call("mem", "GET", "/api/v1/changes/lease")["holder"] is None
+
+
+class Counting:
+    """A transport that notes every call it forwards."""
+
+    def __init__(self, inner):
+        self.inner, self.calls = inner, []
+
+    def call(self, service, method, path, **kwargs):
+        self.calls.append(f"{method} {path}")
+        return self.inner.call(service, method, path, **kwargs)
+
+
+def test_an_idle_run_costs_two_calls_the_pull_and_the_report(ministry):
+    transport = Counting(ministry.wire)
+    replicator = Replicator(transport, SyncConfig(secret=SECRET), holder="r")
+    assert replicator.replicate_due(ministry.clock.now()).outcome == "idle"
+    assert transport.calls == ["POST /api/v1/changes", "POST /api/v1/changes/lease"]
