@@ -52,6 +52,8 @@ LEASE = {"holder": nullable(string()), "expires_at": nullable(instant()),
          "checkpoint": integer(minimum=0), "tick_requested_at": nullable(instant()),
          "ticks": integer(minimum=0)}
 CHANGE_IDS = array(string(), "change ids")
+SEQ_AND_ID = array({"anyOf": [integer(minimum=1), string()]}, "[seq, change_id]", minItems=2,
+                   maxItems=2)
 SCHEMAS = {
     **accounts.SCHEMAS, **control.SCHEMAS, **wire.SCHEMAS,
     "LicenceSummary": obj(SUMMARY, description="One licence of 我的证照."),
@@ -107,8 +109,7 @@ API = {
         "The change feed: changes due for delivery after a sequence number",
         answer(obj({"next_after": integer(minimum=0), "until": instant(),
                     "next_due_at": nullable(instant()),
-                    "ids": array({"type": "array", "prefixItems": [integer(minimum=1), string()],
-                                  "items": False, "minItems": 2},
+                    "ids": array(SEQ_AND_ID,
                                  "[seq, change_id] of each change, in order (written before "
                                  "`changes`, so a replicator can pass the changes on undecoded)"),
                     "changes": array(ref("Change"), "last in the answer")})),
@@ -123,8 +124,7 @@ API = {
         answer(obj({"lease": obj({"granted": boolean(), **LEASE}),
                     "next_after": integer(minimum=0), "until": instant(),
                     "next_due_at": nullable(instant()),
-                    "ids": array({"type": "array", "prefixItems": [integer(minimum=1), string()],
-                                  "items": False, "minItems": 2},
+                    "ids": array(SEQ_AND_ID,
                                  "[seq, change_id] of each change, in order"),
                     "changes": array(ref("Change"), "last in the answer; empty when the lease "
                                                     "was not granted")})),
@@ -142,8 +142,9 @@ API = {
         "Acknowledge the changes the national portal answered for",
         answer(obj({"acknowledged": integer(minimum=0), "checkpoint": integer(minimum=0)})),
         body=obj({"change_ids": CHANGE_IDS,
-                  "seqs": array(integer(minimum=1), "sequence numbers (the replicator's form; "
-                                "used when change_ids is absent)")},
+                  "seqs": array(integer(minimum=1, maximum=2**63 - 1),
+                                "sequence numbers (the replicator's form; used when change_ids "
+                                "is absent)")},
                  optional=("change_ids", "seqs"), closed=False), body_required=True,
         auth=SIGNED, tag="replication",
         description="Names the changes by change_ids, or by seqs when change_ids is absent; "

@@ -58,12 +58,20 @@ def changes():
 def pull():
     """Take or renew the lease and return the next page of due changes, in one call."""
     data = json_body()
-    after = data.get("after")
+    after = _present(data, "after")
     page = outbox.pull(get_session(), get_clock(), body_text(data, "holder"), _ttl(data),
                        after=None if after is None else body_int(data, "after", 0),
                        limit=body_int(data, "limit", 100, minimum=1),
-                       until=_moment(data.get("until"), "until"))
+                       until=_moment(_present(data, "until"), "until"))
     return current_app.response_class(page, mimetype="application/json")
+
+
+def _present(data: dict, name: str):
+    """Return a body field that may be absent but, when given, is not empty or null."""
+    value = data.get(name)
+    if name in data and value in (None, ""):
+        raise InvalidInput(name, f"{name} must be given or left out")
+    return value
 
 
 def _ttl(data: dict) -> float:
@@ -77,6 +85,9 @@ def _ttl(data: dict) -> float:
 def ack():
     """Record that the national portal answered for these changes."""
     data = json_body()
+    for name in ("change_ids", "seqs"):
+        if name in data and data[name] is None:  # absent is fine; null is no list
+            raise InvalidInput(name, f"{name} must be a list")
     return jsonify(outbox.acknowledge(get_session(), get_clock(), data.get("change_ids"),
                                       seqs=data.get("seqs")))
 

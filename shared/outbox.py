@@ -24,6 +24,7 @@ from shared.workdays import WorkingCalendar
 
 STATE = "national"
 MAX_LIMIT = 5000
+MAX_SEQ = 2**63 - 1  # what a database integer column holds
 OPEN = (OutboxState.PENDING, OutboxState.BLOCKED)
 
 
@@ -184,8 +185,10 @@ def acknowledge(session: Session, clock: Clock, change_ids: list[str] | None = N
     The changes are named by change id or by sequence number (`seqs`, what the replicator
     sends: a primary-key lookup, where a change id costs an index seek more per row).
     """
+    if seqs is not None:
+        _seqs(seqs)  # checked even when change_ids is given (and then used)
     if seqs is not None and change_ids is None:
-        named = OutboxEntry.seq.in_(_seqs(seqs))
+        named = OutboxEntry.seq.in_(seqs)
     else:
         named = OutboxEntry.change_id.in_(_change_ids(change_ids))
     result = session.execute(
@@ -224,7 +227,8 @@ def _change_ids(change_ids) -> list[str]:
 
 
 def _seqs(seqs) -> list[int]:
-    if not isinstance(seqs, list) or not all(s.__class__ is int and s > 0 for s in seqs):
+    if not isinstance(seqs, list) or not all(s.__class__ is int and 0 < s <= MAX_SEQ
+                                             for s in seqs):
         raise InvalidInput("seqs", "seqs must be a list of sequence numbers")
     return seqs
 

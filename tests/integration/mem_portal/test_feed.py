@@ -131,9 +131,12 @@ def test_acknowledging_by_sequence_number_marks_the_same_rows_as_by_change_id(mi
 
 def test_an_acknowledgement_naming_no_sequence_numbers_is_refused(ministry):
     ministry.issue(0)
-    for seqs in (["1"], [True], [0], 5):
+    for body in ({"seqs": ["1"]}, {"seqs": [True]}, {"seqs": [0]}, {"seqs": 5},
+                 {"seqs": [2**63]}, {"seqs": None}, {"change_ids": [], "seqs": [0]}):
         with pytest.raises(CallRefused, match="seqs"):
-            ministry.post("/api/v1/changes/ack", {"seqs": seqs})
+            ministry.post("/api/v1/changes/ack", body)
+    with pytest.raises(CallRefused, match="change_ids"):
+        ministry.post("/api/v1/changes/ack", {"change_ids": None, "seqs": [1]})
     assert len(ministry.feed()["changes"]) == 1
 
 
@@ -301,7 +304,8 @@ def test_a_pull_without_the_lease_hands_out_no_changes(ministry):
 
 @pytest.mark.parametrize("body, field", [({"ttl": 0}, "ttl"), ({"limit": 0}, "limit"),
                                          ({"after": -1}, "after"), ({"until": "soon"}, "until"),
-                                         ({"until": 5}, "until"), ({"ttl": "60"}, "ttl")])
+                                         ({"until": 5}, "until"), ({"ttl": "60"}, "ttl"),
+                                         ({"until": ""}, "until"), ({"after": None}, "after")])
 def test_a_bad_pull_is_refused_before_the_lease_is_touched(ministry, body, field):
     with pytest.raises(CallRefused, match=field):
         ministry.post("/api/v1/changes", {"holder": "a", "ttl": 60, **body})
