@@ -52,6 +52,8 @@ LEASE = {"holder": nullable(string()), "expires_at": nullable(instant()),
          "checkpoint": integer(minimum=0), "tick_requested_at": nullable(instant()),
          "ticks": integer(minimum=0)}
 CHANGE_IDS = array(string(), "change ids")
+SEQ_AND_ID = array({"anyOf": [integer(minimum=1), string()]}, "[seq, change_id]", minItems=2,
+                   maxItems=2)
 SCHEMAS = {
     **accounts.SCHEMAS, **control.SCHEMAS, **wire.SCHEMAS,
     "LicenceSummary": obj(SUMMARY, description="One licence of 我的证照."),
@@ -105,19 +107,48 @@ API = {
         tag="licences"),
     "replication.changes": Operation(
         "The change feed: changes due for delivery after a sequence number",
-        answer(obj({"changes": array(ref("Change")), "next_after": integer(minimum=0),
-                    "until": instant(), "next_due_at": nullable(instant())})),
+        answer(obj({"next_after": integer(minimum=0), "until": instant(),
+                    "next_due_at": nullable(instant()),
+                    "ids": array(SEQ_AND_ID,
+                                 "[seq, change_id] of each change, in order (written before "
+                                 "`changes`, so a replicator can pass the changes on undecoded)"),
+                    "changes": array(ref("Change"), "last in the answer")})),
         query={"after": integer(minimum=0), "limit": integer(minimum=1, maximum=5000),
                "until": {"anyOf": [instant(), {"const": ""}],
                          "description": "no later than the ministry's now; empty = now"}},
         errors=("invalid_input",), auth=SIGNED, tag="replication",
         description="Pending changes with seq > after whose visible_at <= min(until, now), in "
                     "seq order, never past an earlier waiting change of the same licence."),
+    "replication.pull": Operation(
+        "Take or renew the delivery lease and read the next page of due changes, in one call",
+        answer(obj({"lease": obj({"granted": boolean(), **LEASE}),
+                    "next_after": integer(minimum=0), "until": instant(),
+                    "next_due_at": nullable(instant()),
+                    "ids": array(SEQ_AND_ID,
+                                 "[seq, change_id] of each change, in order"),
+                    "changes": array(ref("Change"), "last in the answer; empty when the lease "
+                                                    "was not granted")})),
+        body=obj({"holder": string(minLength=1, maxLength=64),
+                  "ttl": number("seconds, > 0 and <= 3600", exclusiveMinimum=0, maximum=3600),
+                  "after": integer("a sequence number; absent: the checkpoint", minimum=0),
+                  "limit": integer(minimum=1, maximum=5000),
+                  "until": instant("no later than the ministry's now; absent: now")},
+                 optional=("ttl", "after", "limit", "until"), closed=False), body_required=True,
+        errors=("invalid_input",), auth=SIGNED, tag="replication",
+        description="What POST /changes/lease and GET /changes do one after the other: the "
+                    "lease is granted or renewed as by the lease call (without a report), then, "
+                    "if it was, the page is read from `after` (from the checkpoint when absent)."),
     "replication.ack": Operation(
         "Acknowledge the changes the national portal answered for",
         answer(obj({"acknowledged": integer(minimum=0), "checkpoint": integer(minimum=0)})),
-        body=obj({"change_ids": CHANGE_IDS}, closed=False), body_required=True,
-        auth=SIGNED, tag="replication"),
+        body=obj({"change_ids": CHANGE_IDS,
+                  "seqs": array(integer(minimum=1, maximum=2**63 - 1),
+                                "sequence numbers (the replicator's form; used when change_ids "
+                                "is absent)")},
+                 optional=("change_ids", "seqs"), closed=False), body_required=True,
+        auth=SIGNED, tag="replication",
+        description="Names the changes by change_ids, or by seqs when change_ids is absent; "
+                    "only pending rows become delivered (idempotent)."),
     "replication.nack": Operation(
         "Count a failed attempt on rejected changes; park them as blocked at max_attempts",
         answer(obj({"recorded": integer(minimum=0), "blocked": CHANGE_IDS})),

@@ -28,9 +28,15 @@ def check_signature() -> None:
 
 def moment_arg(name: str) -> datetime | None:
     """Read an optional ISO instant with its offset."""
-    text = request.args.get(name)
-    if not text:
+    return _moment(request.args.get(name), name)
+
+
+def _moment(text, name: str) -> datetime | None:
+    """Parse an optional ISO instant with its offset (None or "" when absent)."""
+    if text is None or text == "":
         return None
+    if not isinstance(text, str):
+        raise InvalidInput(name, f"{name} must be an ISO instant")
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -48,10 +54,42 @@ def changes():
     return current_app.response_class(page, mimetype="application/json")
 
 
+@bp.post("/changes")
+def pull():
+    """Take or renew the lease and return the next page of due changes, in one call."""
+    data = json_body()
+    after = _present(data, "after")
+    page = outbox.pull(get_session(), get_clock(), body_text(data, "holder"), _ttl(data),
+                       after=None if after is None else body_int(data, "after", 0),
+                       limit=body_int(data, "limit", 100, minimum=1),
+                       until=_moment(_present(data, "until"), "until"))
+    return current_app.response_class(page, mimetype="application/json")
+
+
+def _present(data: dict, name: str):
+    """Return a body field that may be absent but, when given, is not empty or null."""
+    value = data.get(name)
+    if name in data and value in (None, ""):
+        raise InvalidInput(name, f"{name} must be given or left out")
+    return value
+
+
+def _ttl(data: dict) -> float:
+    ttl = data.get("ttl", 60)
+    if isinstance(ttl, bool) or not isinstance(ttl, int | float):
+        raise InvalidInput("ttl", "ttl must be a number of seconds")
+    return float(ttl)
+
+
 @bp.post("/changes/ack")
 def ack():
     """Record that the national portal answered for these changes."""
-    return jsonify(outbox.acknowledge(get_session(), get_clock(), json_body().get("change_ids")))
+    data = json_body()
+    for name in ("change_ids", "seqs"):
+        if name in data and data[name] is None:  # absent is fine; null is no list
+            raise InvalidInput(name, f"{name} must be a list")
+    return jsonify(outbox.acknowledge(get_session(), get_clock(), data.get("change_ids"),
+                                      seqs=data.get("seqs")))
 
 
 @bp.post("/changes/nack")
@@ -66,14 +104,11 @@ def nack():
 def lease():
     """Grant, renew or release the delivery lease (and record the last run's report)."""
     data = json_body()
-    ttl = data.get("ttl", 60)
-    if isinstance(ttl, bool) or not isinstance(ttl, int | float):
-        raise InvalidInput("ttl", "ttl must be a number of seconds")
     report = data.get("report")
     if "report" in data and not isinstance(report, dict):
         raise InvalidInput("report", "report must be an object")
     return jsonify(outbox.take_lease(get_session(), get_clock(), body_text(data, "holder"),
-                                     float(ttl), report))
+                                     _ttl(data), report))
 
 
 @bp.get("/changes/lease")

@@ -7,7 +7,10 @@ endpoint fail or stall first (services/faults.py).
 
 from __future__ import annotations
 
+import gc
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import orjson
 from flask import Blueprint, current_app, jsonify
@@ -34,12 +37,33 @@ def ingest():
     if faults.mode == "slow":
         threading.Event().wait(faults.delay)  # a slow server; the caller's timeout decides
     body = require_signed_call(current_app.config["SYNC_SECRET"], resources().sessions)
+    with collector_paused():
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            data = None
+        if not isinstance(data, dict):
+            raise InvalidInput("body", "a JSON object is expected")
+        outcomes = apply_changes(get_session(), get_clock(), data.get("changes"))
+        answer = orjson.dumps({"results": [o.to_json() for o in outcomes]})
+    return current_app.response_class(answer, mimetype="application/json")
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a batch is parsed and applied.
+
+    A batch of 2500 changes is some 100 000 new dicts and lists: the collector ran every few
+    hundred of them, and its older generations walked every object the process holds — about
+    a quarter of the apply's CPU (measured in-process: 48 -> 35 µs per licence). A parsed batch
+    holds no reference cycle, so reference counting frees it all at the end of the request;
+    the collector is on again as soon as the batch is applied. It is process-wide: a request
+    served meanwhile by another thread only has its own cycles collected a little later.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        data = None
-    if not isinstance(data, dict):
-        raise InvalidInput("body", "a JSON object is expected")
-    outcomes = apply_changes(get_session(), get_clock(), data.get("changes"))
-    return current_app.response_class(orjson.dumps({"results": [o.to_json() for o in outcomes]}),
-                                      mimetype="application/json")
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -25,6 +25,7 @@ from shared.workdays import WorkingCalendar
 
 STATE = "national"
 MAX_LIMIT = 5000
+MAX_SEQ = 2**63 - 1  # what a database integer column holds
 OPEN = (OutboxState.PENDING, OutboxState.BLOCKED)
 
 
@@ -71,14 +72,18 @@ NEXT_DUE = select(func.min(OutboxEntry.visible_at)).where(
 def _feed_page(session: Session, clock: Clock, after: int, limit: int,
                until: datetime | None) -> tuple[list, datetime, datetime | None]:
     """Return the due rows (columns, payload as its stored JSON text), `until` and the next due."""
-    if after < 0:
-        raise InvalidInput("after", "after must be a sequence number >= 0")
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput("limit", f"limit must be 1..{MAX_LIMIT}")
+    _check_page(after, limit)
     now = clock.now()
     until = min(until, now) if until else now  # never hand out a change before its time
     rows = session.execute(FEED, {"after": after, "until": until, "limit": limit}).all()
     return rows, until, next_due_at(session, until)
+
+
+def _check_page(after: int, limit: int) -> None:
+    if after < 0:
+        raise InvalidInput("after", "after must be a sequence number >= 0")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput("limit", f"limit must be 1..{MAX_LIMIT}")
 
 
 def next_due_at(session: Session, after: datetime) -> datetime | None:
@@ -96,11 +101,39 @@ def _change_text(row) -> str:
 
 def read_feed_json(session: Session, clock: Clock, *, after: int, limit: int,
                    until: datetime | None = None) -> str:
-    """Return the feed page as JSON text, without decoding and re-encoding each payload."""
+    """Return the feed page as JSON text, without decoding and re-encoding each payload.
+
+    The head comes first and the changes last, with `ids` (`[seq, change_id]` of each change):
+    a replicator reads the head and passes the changes on undecoded (sync.pages).
+    """
     rows, until, next_due = _feed_page(session, clock, after, limit, until)
-    tail = orjson.dumps({"next_after": rows[-1][0] if rows else after,
-                         "until": until.isoformat(), "next_due_at": _iso(next_due)}).decode()
-    return '{"changes":[' + ",".join(map(_change_text, rows)) + "]," + tail[1:]
+    head = orjson.dumps({"next_after": rows[-1][0] if rows else after,
+                         "until": until.isoformat(), "next_due_at": _iso(next_due),
+                         "ids": [row[:2] for row in rows]}).decode()
+    return head[:-1] + ',"changes":[' + ",".join(map(_change_text, rows)) + "]}"
+
+
+def pull(session: Session, clock: Clock, holder: str, ttl_seconds: float, *,
+         after: int | None, limit: int, until: datetime | None = None) -> str:
+    """Take or renew the lease and read a page in one call: the page's JSON text, head first,
+    with the lease's figures under `lease` (no changes when it was not granted).
+
+    `after` None reads from the checkpoint (a run's first page). One call instead of a lease
+    call and a feed read: at the start of every run, and for every page read ahead.
+    """
+    if not ttl_seconds:
+        raise InvalidInput("ttl", "ttl must be > 0 (the lease call releases it)")
+    _check_page(0 if after is None else after, limit)  # before the lease is touched
+    lease = take_lease(session, clock, holder, ttl_seconds)
+    lease_text = orjson.dumps(lease).decode()
+    start = lease["checkpoint"] if after is None else after
+    if not lease["granted"]:  # someone else delivers: no changes for this caller
+        now = clock.now()
+        head = {"next_after": start, "until": (min(until, now) if until else now).isoformat(),
+                "next_due_at": None, "ids": [], "changes": []}
+        return f'{{"lease":{lease_text},{orjson.dumps(head).decode()[1:]}'
+    page = read_feed_json(session, clock, after=start, limit=limit, until=until)
+    return f'{{"lease":{lease_text},{page[1:]}'
 
 
 def read_feed(session: Session, clock: Clock, *, after: int, limit: int,
@@ -146,12 +179,22 @@ def _still_pending():
     return (OutboxEntry.state + "") == OutboxState.PENDING
 
 
-def acknowledge(session: Session, clock: Clock, change_ids: list[str]) -> dict:
-    """Mark the changes the national portal answered for as delivered; return the checkpoint."""
-    ids = _change_ids(change_ids)
+def acknowledge(session: Session, clock: Clock, change_ids: list[str] | None = None, *,
+                seqs: list[int] | None = None) -> dict:
+    """Mark the changes the national portal answered for as delivered; return the checkpoint.
+
+    The changes are named by change id or by sequence number (`seqs`, what the replicator
+    sends: a primary-key lookup, where a change id costs an index seek more per row).
+    """
+    if seqs is not None:
+        _seqs(seqs)  # checked even when change_ids is given (and then used)
+    if seqs is not None and change_ids is None:
+        named = OutboxEntry.seq.in_(seqs)
+    else:
+        named = OutboxEntry.change_id.in_(_change_ids(change_ids))
     result = session.execute(
         update(OutboxEntry)
-        .where(OutboxEntry.change_id.in_(ids), _still_pending())
+        .where(named, _still_pending())
         .values(state=OutboxState.DELIVERED, delivered_at=clock.now(), last_error=None)
         .execution_options(synchronize_session=False))
     checkpoint = _update_checkpoint(session, _state(session))
@@ -182,6 +225,13 @@ def _change_ids(change_ids) -> list[str]:
     if not isinstance(change_ids, list) or not all(isinstance(c, str) for c in change_ids):
         raise InvalidInput("change_ids", "change_ids must be a list of change ids")
     return change_ids
+
+
+def _seqs(seqs) -> list[int]:
+    if not isinstance(seqs, list) or not all(s.__class__ is int and 0 < s <= MAX_SEQ
+                                             for s in seqs):
+        raise InvalidInput("seqs", "seqs must be a list of sequence numbers")
+    return seqs
 
 
 def _failure_list(failures) -> list[dict]:

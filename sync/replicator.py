@@ -1,11 +1,11 @@
 """`replicate_due(now)`: deliver the changes due at `now` from the ministry to the national portal.
 
-One run: take (or renew) the lease; read the feed from the durable checkpoint in bounded
-batches; send each batch to the national ingest; acknowledge what the national portal answered
-for (applied, superseded or duplicate); report rejections so a change that keeps failing is
-parked as blocked. A failure stops the run and backs off exponentially. Delivery is
-at-least-once (a crash between ingest and ack re-sends the batch) and the national side is
-idempotent, so the effect is exactly once.
+One run: take (or renew) the lease and read the feed from the durable checkpoint, in one call,
+then in bounded batches (each page read ahead renews the lease); send each batch to the
+national ingest; acknowledge what the national portal answered for (applied, superseded or
+duplicate); report rejections so a change that keeps failing is parked as blocked. A failure
+stops the run and backs off exponentially. Delivery is at-least-once (a crash between ingest
+and ack re-sends the batch) and the national side is idempotent, so the effect is exactly once.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from shared.clock import require_aware
 from shared.wire import SETTLED, Outcome
 from sync.config import SyncConfig
 from sync.lane import lane_for
+from sync.pages import PassedChanges
 from sync.transport import CallRefused, Transport, TransportFailure
 
 log = logging.getLogger("sync")
@@ -64,7 +65,7 @@ class Settlement:
 class _InFlight:
     """The ministry calls of a run still on the lane: the read-ahead and the last settlement."""
 
-    ahead: tuple[Future, Future] | None = None
+    ahead: Future | None = None
     settling: Future | None = None
 
 
@@ -93,11 +94,11 @@ class Replicator:
             report.outcome = "backoff"
             return self._done(report)
         try:
-            lease = self._lease(self.config.lease_ttl)
-            if not lease["granted"]:
+            page = self._pull(now, None)  # the lease and the first page, in one call
+            if not page["lease"]["granted"]:
                 report.outcome = "lease_held"
                 return self._done(report)
-            self._deliver(now, lease["checkpoint"], report)
+            self._deliver(now, page, report)
         except TransportFailure as exc:
             report.outcome, report.error = "failed", str(exc)
             (log.error if isinstance(exc, CallRefused) else log.warning)(
@@ -106,12 +107,11 @@ class Replicator:
         self._record(report)
         return self._done(report)
 
-    def _deliver(self, now: datetime, after: int, report: RunReport) -> None:
+    def _deliver(self, now: datetime, page: dict, report: RunReport) -> None:
         """Send due batches in order until none is left, one fails, or the budget is spent."""
-        report.checkpoint = after
+        report.checkpoint = page["lease"]["checkpoint"]
         flight = _InFlight()
         try:
-            page = self._read(now, after)
             for number in range(1, self.config.max_batches + 1):
                 if not page["changes"]:
                     return
@@ -125,16 +125,15 @@ class Replicator:
               report: RunReport) -> dict | None:
         """Send batch `number` and settle the one before; return the next page, or None to stop.
 
-        Pipelined on the ministry lane (sync.lane): page N+1 is read and the lease renewed while
-        batch N is applied, and batch N is acknowledged while batch N+1 is applied. A batch goes
-        out only once the previous one was answered, the lease renewal queued with its page
-        was granted and the batch before it was acknowledged.
+        Pipelined on the ministry lane (sync.lane): page N+1 is read with the lease renewed (one
+        call) while batch N is applied, and batch N is acknowledged while batch N+1 is applied.
+        A batch goes out only once the previous one was answered, the renewal that came with
+        its page was granted and the batch before it was acknowledged.
         """
         changes = page["changes"]
         full = len(changes) == self._limit()
         if full and number < self.config.max_batches:
-            flight.ahead = (self.lane.submit(self._read, now, page["next_after"]),
-                            self.lane.submit(self._lease, self.config.lease_ttl))
+            flight.ahead = self.lane.submit(self._pull, now, page["next_after"])
         results = self._ingest(changes)
         settling, flight.settling = flight.settling, None
         self._merge(settling, report)
@@ -147,27 +146,37 @@ class Replicator:
             return None
         return self._next_page(flight, report)
 
-    def _read(self, now: datetime, after: int) -> dict:
-        """Read one page of the changes due at `now` after `after`."""
-        page = self.transport.call("mem", "GET", "/api/v1/changes", query={
-            "after": after, "limit": self._limit(), "until": now.isoformat()})
-        self.next_due_at = _moment(page.get("next_due_at"))
+    def _pull(self, now: datetime, after: int | None) -> dict:
+        """Take or renew the lease and read one page of the changes due at `now` after `after`
+        (None: after the checkpoint), in one call; the page carries the lease under `lease`."""
+        body = {"holder": self.holder, "ttl": self.config.lease_ttl, "limit": self._limit(),
+                "until": now.isoformat()}
+        if after is not None:
+            body["after"] = after
+        page = self.transport.call("mem", "POST", "/api/v1/changes", body=body, page=True)
+        if page["lease"]["granted"]:
+            self.next_due_at = _moment(page.get("next_due_at"))
         return page
 
     def _next_page(self, flight: _InFlight, report: RunReport) -> dict | None:
         """Return the page read ahead, or None when the lease was lost meanwhile."""
-        (page, lease), flight.ahead = flight.ahead, None
-        if not lease.result()["granted"]:
+        ahead, flight.ahead = flight.ahead, None
+        page = ahead.result()
+        if not page["lease"]["granted"]:
             report.error = "lease lost during the run"
             return None
-        return page.result()
+        return page
 
     def _limit(self) -> int:
         """Batch size: one change at a time while a server error is being narrowed down."""
         return 1 if self.isolating else self.config.batch_size
 
-    def _ingest(self, changes: list[dict]) -> list[dict]:
-        """Send one batch to the national portal; return its outcomes, checked against it."""
+    def _ingest(self, changes: PassedChanges) -> list[dict]:
+        """Send one batch to the national portal; return its outcomes, checked against it.
+
+        The changes go out as the bytes the ministry sent (sync.pages); the answer must name
+        the same change ids in the same order.
+        """
         try:
             answer = self.transport.call("national", "POST", "/api/v1/ingest",
                                          body={"changes": changes})
@@ -175,12 +184,12 @@ class Replicator:
             return self._server_error(changes, exc)
         results = answer.get("results")
         if not isinstance(results, list) or [r.get("change_id") for r in results] != [
-                c["change_id"] for c in changes]:
+                change_id for _, change_id in changes.ids]:
             raise TransportFailure("national", "the answer does not match the batch sent")
         self.isolating = max(0, self.isolating - len(changes))
         return results
 
-    def _server_error(self, changes: list[dict], exc: TransportFailure) -> list[dict]:
+    def _server_error(self, changes: PassedChanges, exc: TransportFailure) -> list[dict]:
         """Tell an outage from a change the national portal cannot take (a poison change).
 
         A batch answered with a 5xx is retried one change at a time. When a single change
@@ -198,7 +207,7 @@ class Replicator:
         except TransportFailure:
             raise exc from None
         self.isolating = 0
-        return [{"change_id": changes[0]["change_id"], "outcome": Outcome.REJECTED,
+        return [{"change_id": changes.ids[0][1], "outcome": Outcome.REJECTED,
                  "error": f"the national portal fails on this change ({exc.reason})"}]
 
     @staticmethod
@@ -209,16 +218,17 @@ class Replicator:
             report.error = f"{len(rejected)} change(s) rejected: {rejected[0].get('error')}"
         return bool(rejected)
 
-    def _settle(self, number: int, changes: list[dict], results: list[dict]) -> Settlement:
+    def _settle(self, number: int, changes: PassedChanges, results: list[dict]) -> Settlement:
         """Acknowledge the settled changes and report the rejected ones (on the lane)."""
-        settlement = Settlement(number, len(changes), changes[0]["seq"], changes[-1]["seq"],
+        settlement = Settlement(number, len(changes), changes.ids[0][0], changes.ids[-1][0],
                                 Counter(r["outcome"] for r in results))
-        settled = [r["change_id"] for r in results if r["outcome"] in SETTLED]
+        seq_of = dict((change_id, seq) for seq, change_id in changes.ids)
+        settled = [seq_of[r["change_id"]] for r in results if r["outcome"] in SETTLED]
         rejected = [{"change_id": r["change_id"], "error": r.get("error")}
                     for r in results if r["outcome"] == Outcome.REJECTED]
         if settled:
             ack = self.transport.call("mem", "POST", "/api/v1/changes/ack",
-                                      body={"change_ids": settled})
+                                      body={"seqs": settled})
             settlement.acknowledged, settlement.checkpoint = ack["acknowledged"], ack["checkpoint"]
         if rejected:
             settlement.blocked = self.transport.call("mem", "POST", "/api/v1/changes/nack", body={
@@ -246,7 +256,7 @@ class Replicator:
     def _land(self, flight: _InFlight, report: RunReport) -> None:
         """End a run with nothing left on the lane: drop an unused read-ahead, settle the last."""
         if flight.ahead is not None:
-            wait(flight.ahead)  # its page is not sent; a failure there changes nothing
+            wait([flight.ahead])  # its page is not sent; a failure there changes nothing
             flight.ahead = None
         settling, flight.settling = flight.settling, None
         self._merge(settling, report)

@@ -21,6 +21,7 @@ import requests
 
 from shared.clock import wall_now
 from shared.wire import sign_request
+from sync.pages import PassedChanges, as_fragment, split_page
 
 
 class TransportFailure(Exception):
@@ -37,18 +38,29 @@ class CallRefused(TransportFailure):
 
 class Transport(Protocol):
     def call(self, service: str, method: str, path: str, *, query: dict | None = None,
-             body: dict | None = None) -> dict: ...
+             body: dict | None = None, page: bool = False) -> dict: ...
 
 
 def encode(path: str, query: dict | None, body: dict | None) -> tuple[str, bytes]:
     """Return the request target and the body bytes exactly as they are signed and sent."""
     target = path + (f"?{urlencode(query)}" if query else "")
-    data = b"" if body is None else orjson.dumps(body)  # compact UTF-8
+    data = b"" if body is None else orjson.dumps(body, default=as_fragment)  # compact UTF-8
     return target, data
 
 
-def decode(service: str, status: int, data: bytes) -> dict:
-    """Turn a portal's answer into its JSON body or the right exception."""
+def decode(service: str, status: int, data: bytes, *, page: bool = False) -> dict:
+    """Turn a portal's answer into its JSON body or the right exception.
+
+    `page`: the answer is a feed page; its changes are kept as the bytes received
+    (sync.pages.PassedChanges), decoded only when the page is not in the head-first shape.
+    """
+    if page and 200 <= status < 300:
+        answer = split_page(data)
+        if answer is not None:
+            return answer
+        answer = decode(service, status, data)
+        answer["changes"] = PassedChanges.of(answer.get("changes") or [])
+        return answer
     try:
         answer = orjson.loads(data) if data else None
     except orjson.JSONDecodeError:
@@ -90,8 +102,8 @@ class HttpTransport:
         return session
 
     def call(self, service: str, method: str, path: str, *, query: dict | None = None,
-             body: dict | None = None) -> dict:
-        """Send one signed call and return the JSON answer."""
+             body: dict | None = None, page: bool = False) -> dict:
+        """Send one signed call and return the JSON answer (`page`: see `decode`)."""
         target, data = encode(path, query, body)
         headers = sign_request(self.secret, method, target, data, now=wall_now())
         headers["Content-Type"] = "application/json"
@@ -102,7 +114,7 @@ class HttpTransport:
             raise TransportFailure(service, f"no answer within {self.timeout}s") from None
         except requests.RequestException as exc:
             raise TransportFailure(service, f"unreachable: {type(exc).__name__}") from None
-        return decode(service, response.status_code, response.content)
+        return decode(service, response.status_code, response.content, page=page)
 
     def close(self) -> None:
         """Close every thread's pooled connections."""
@@ -126,13 +138,13 @@ class WsgiTransport:
         self.secret = secret
 
     def call(self, service: str, method: str, path: str, *, query: dict | None = None,
-             body: dict | None = None) -> dict:
+             body: dict | None = None, page: bool = False) -> dict:
         """Send one signed call through the app's test client and return the JSON answer."""
         target, data = encode(path, query, body)
         headers = sign_request(self.secret, method, target, data, now=wall_now())
         response = self.clients[service].open(target, method=method, data=data, headers=headers,
                                               content_type="application/json")
-        return decode(service, response.status_code, response.get_data())
+        return decode(service, response.status_code, response.get_data(), page=page)
 
     def close(self) -> None:
         """Nothing to release in-process."""

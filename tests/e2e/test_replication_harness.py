@@ -154,3 +154,28 @@ def test_a_replicator_with_the_wrong_secret_is_refused_and_delivers_nothing(port
 def test_each_holder_of_the_harness_is_a_distinct_valid_person():
     assert len({id_number(n) for n in range(2000)}) == 2000
     assert replace(SyncConfig(secret="s"), batch_size=7).batch_size == 7
+
+
+class Counting:
+    """A transport that notes every call it forwards."""
+
+    def __init__(self, inner):
+        self.inner, self.calls = inner, []
+
+    def call(self, service, method, path, **kwargs):
+        self.calls.append(f"{method} {path}")
+        return self.inner.call(service, method, path, **kwargs)
+
+
+def test_a_delivering_run_reads_each_page_with_its_lease_renewal_in_one_call(portals):
+    keys = portals.issue(5, lag="0")
+    transport = Counting(portals.transport())
+    report = portals.replicator(transport, batch_size=2).replicate_due(portals.clock.now())
+    assert (report.outcome, report.results, report.batches) == ("delivered", {"applied": 5}, 3)
+    assert transport.calls == [
+        "POST /api/v1/changes",                                   # the lease and page 1
+        "POST /api/v1/changes", "POST /api/v1/ingest", "POST /api/v1/changes/ack",
+        "POST /api/v1/changes", "POST /api/v1/ingest", "POST /api/v1/changes/ack",
+        "POST /api/v1/ingest", "POST /api/v1/changes/ack",        # page 3 was not full
+        "POST /api/v1/changes/lease"]                             # renewal and report
+    assert portals.lost_and_duplicated(keys) == (0, 0)

@@ -18,6 +18,7 @@ from shared.db import create_schema
 from shared.identity import id_check_char
 from shared.lag import parse_lag
 from shared.models import OutboxEntry
+from sync import Replicator, SyncConfig
 from sync.transport import CallRefused, WsgiTransport
 
 SECRET = "feed-secret"
@@ -114,6 +115,29 @@ def test_acknowledging_marks_delivered_and_moves_the_checkpoint_past_a_gap_only_
     again = ministry.post("/api/v1/changes/ack", {"change_ids": [ids[keys[0]], ids[keys[1]]]})
     assert again == {"acknowledged": 1, "checkpoint": 3}
     assert ministry.feed()["changes"] == []
+
+
+def test_acknowledging_by_sequence_number_marks_the_same_rows_as_by_change_id(ministry):
+    keys = [ministry.issue(n) for n in range(3)]
+    page = ministry.feed()
+    seqs = {c["certificate_key"]: c["seq"] for c in page["changes"]}
+    assert page["ids"] == [[c["seq"], c["change_id"]] for c in page["changes"]]
+    answer = ministry.post("/api/v1/changes/ack", {"seqs": [seqs[keys[0]], seqs[keys[2]]]})
+    assert answer == {"acknowledged": 2, "checkpoint": 1}
+    again = ministry.post("/api/v1/changes/ack", {"seqs": [seqs[keys[0]], seqs[keys[1]]]})
+    assert again == {"acknowledged": 1, "checkpoint": 3}
+    assert ministry.feed()["changes"] == []
+
+
+def test_an_acknowledgement_naming_no_sequence_numbers_is_refused(ministry):
+    ministry.issue(0)
+    for body in ({"seqs": ["1"]}, {"seqs": [True]}, {"seqs": [0]}, {"seqs": 5},
+                 {"seqs": [2**63]}, {"seqs": None}, {"change_ids": [], "seqs": [0]}):
+        with pytest.raises(CallRefused, match="seqs"):
+            ministry.post("/api/v1/changes/ack", body)
+    with pytest.raises(CallRefused, match="change_ids"):
+        ministry.post("/api/v1/changes/ack", {"change_ids": None, "seqs": [1]})
+    assert len(ministry.feed()["changes"]) == 1
 
 
 def test_acknowledging_finds_rows_by_change_id_without_walking_the_backlog(ministry, mem):
@@ -255,3 +279,52 @@ def test_replaying_requeues_delivered_changes_after_a_sequence_number(ministry):
     assert [c["certificate_key"] for c in ministry.feed(after=1)["changes"]] == keys[1:]
     with ministry.session() as session:
         assert outbox.replication_status(session, ministry.clock)["delivered"] == 1
+
+
+def test_one_pull_takes_the_lease_and_reads_the_first_page_from_the_checkpoint(ministry):
+    keys = [ministry.issue(n) for n in range(3)]
+    first = ministry.post("/api/v1/changes", {"holder": "a", "ttl": 60, "limit": 2})
+    assert (first["lease"]["granted"], first["lease"]["holder"]) == (True, "a")
+    assert [c["certificate_key"] for c in first["changes"]] == keys[:2]
+    ministry.post("/api/v1/changes/ack", {"seqs": [c["seq"] for c in first["changes"]]})
+    ahead = ministry.post("/api/v1/changes", {"holder": "a", "ttl": 60, "limit": 2})
+    assert [c["certificate_key"] for c in ahead["changes"]] == keys[2:]  # from the checkpoint
+    assert ahead["lease"]["checkpoint"] == 2
+    again = ministry.post("/api/v1/changes", {"holder": "a", "ttl": 60, "after": 0})
+    assert [c["certificate_key"] for c in again["changes"]] == keys[2:]
+
+
+def test_a_pull_without_the_lease_hands_out_no_changes(ministry):
+    ministry.issue(0)
+    ministry.post("/api/v1/changes/lease", {"holder": "a", "ttl": 60})
+    refused = ministry.post("/api/v1/changes", {"holder": "b", "ttl": 60})
+    assert (refused["lease"]["granted"], refused["lease"]["holder"]) == (False, "a")
+    assert (refused["changes"], refused["ids"], refused["next_due_at"]) == ([], [], None)
+
+
+@pytest.mark.parametrize("body, field", [({"ttl": 0}, "ttl"), ({"limit": 0}, "limit"),
+                                         ({"after": -1}, "after"), ({"until": "soon"}, "until"),
+                                         ({"until": 5}, "until"), ({"ttl": "60"}, "ttl"),
+                                         ({"until": ""}, "until"), ({"after": None}, "after")])
+def test_a_bad_pull_is_refused_before_the_lease_is_touched(ministry, body, field):
+    with pytest.raises(CallRefused, match=field):
+        ministry.post("/api/v1/changes", {"holder": "a", "ttl": 60, **body})
+    assert ministry.wire.call("mem", "GET", "/api/v1/changes/lease")["holder"] is None
+
+
+class Counting:
+    """A transport that notes every call it forwards."""
+
+    def __init__(self, inner):
+        self.inner, self.calls = inner, []
+
+    def call(self, service, method, path, **kwargs):
+        self.calls.append(f"{method} {path}")
+        return self.inner.call(service, method, path, **kwargs)
+
+
+def test_an_idle_run_costs_two_calls_the_pull_and_the_report(ministry):
+    transport = Counting(ministry.wire)
+    replicator = Replicator(transport, SyncConfig(secret=SECRET), holder="r")
+    assert replicator.replicate_due(ministry.clock.now()).outcome == "idle"
+    assert transport.calls == ["POST /api/v1/changes", "POST /api/v1/changes/lease"]
