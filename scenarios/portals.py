@@ -7,14 +7,11 @@ control plane `/_sim/…`, exactly what a tester's script would send to a live s
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
-from io import BytesIO
-from urllib.parse import quote, unquote_to_bytes
 
 import requests
 
-QUERY_SAFE = "=&%+/:;,@!$'()*~"  # what stays as written in a query string; the rest is encoded
+from shared.wsgi import call_wsgi
 
 
 @dataclass
@@ -103,40 +100,18 @@ class Portal:
 
 
 class FlaskPortal(Portal):
-    """A portal app in this process, called as WSGI from this thread.
-
-    The environ is built here, as a server would build it, rather than by Flask's test client,
-    whose request builder and cookie jar cost more than most handlers (a replay sends ~1,300
-    calls); the API authenticates with bearer tokens, so no cookie is carried between calls.
-    """
+    """A portal app in this process, called as WSGI from this thread (shared.wsgi); the API
+    authenticates with bearer tokens, so no cookie is carried between calls."""
 
     def __init__(self, name: str, app):
         self.name, self.app = name, app
 
     def send(self, method: str, path: str, body: dict | None, headers: dict) -> Reply:
-        data = b"" if body is None else json.dumps(body).encode()
-        path, _, query = path.partition("?")
-        environ = {
-            "REQUEST_METHOD": method, "SCRIPT_NAME": "",
-            "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
-            "QUERY_STRING": quote(query, safe=QUERY_SAFE), "SERVER_NAME": "localhost",
-            "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_HOST": "localhost", "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
-            "wsgi.input": BytesIO(data), "wsgi.errors": sys.stderr, "wsgi.multithread": False,
-            "wsgi.multiprocess": False, "wsgi.run_once": False,
-            **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()}}
         if body is not None:
-            environ.update(CONTENT_TYPE="application/json", CONTENT_LENGTH=str(len(data)))
-        started: list = []
-        chunks = self.app(environ, lambda status, answer, exc_info=None: started.extend(
-            (status, answer)))
-        try:
-            content = b"".join(chunks)
-        finally:
-            getattr(chunks, "close", lambda: None)()
-        status, answer = started
-        content_type = next((v for k, v in answer if k.lower() == "content-type"), "")
-        return Reply(int(status.split(" ", 1)[0]), content_type, content)
+            headers = {**headers, "Content-Type": "application/json"}
+        answer = call_wsgi(self.app, method, path,
+                           b"" if body is None else json.dumps(body).encode(), headers)
+        return Reply(answer.status, answer.header("Content-Type"), answer.body)
 
 
 class HttpPortal(Portal):

@@ -21,6 +21,7 @@ import requests
 
 from shared.clock import wall_now
 from shared.wire import sign_request
+from shared.wsgi import call_wsgi
 from sync.pages import PassedChanges, as_fragment, split_page
 
 
@@ -134,17 +135,16 @@ class WsgiTransport:
     concurrent = False
 
     def __init__(self, apps: dict, secret: str):
-        self.clients = {name: app.test_client() for name, app in apps.items()}
-        self.secret = secret
+        self.apps, self.secret = apps, secret
 
     def call(self, service: str, method: str, path: str, *, query: dict | None = None,
              body: dict | None = None, page: bool = False) -> dict:
-        """Send one signed call through the app's test client and return the JSON answer."""
+        """Send one signed call to the app as WSGI (shared.wsgi) and return the JSON answer."""
         target, data = encode(path, query, body)
         headers = sign_request(self.secret, method, target, data, now=wall_now())
-        response = self.clients[service].open(target, method=method, data=data, headers=headers,
-                                              content_type="application/json")
-        return decode(service, response.status_code, response.get_data(), page=page)
+        answer = call_wsgi(self.apps[service], method, target, data,
+                           {**headers, "Content-Type": "application/json"})
+        return decode(service, answer.status, answer.body, page=page)
 
     def close(self) -> None:
         """Nothing to release in-process."""
