@@ -78,12 +78,14 @@ API = {
     "replication.ingest": Operation(
         "Apply a signed batch of changes; one outcome per change, in order",
         answer(obj({"results": array(ref("ChangeOutcome"))})),
-        body=obj({"changes": array(ref("Change"), maxItems=5000)}, closed=False),
+        body=obj({"changes": array(ref("IncomingChange"), maxItems=5000)}, closed=False),
         body_required=True, auth=SIGNED, tag="replication",
         faults={500: fault("internal_error", 500, "error"),
                 503: fault("unavailable", 503, "down")},
         description="Idempotent by change id, in order per licence. A malformed batch as a "
-                    "whole is 400 and nothing is written. The body may be up to 8 MB."),
+                    "whole is 400 and nothing is written; a change whose kind or licence the "
+                    "portal cannot take is answered `rejected` (see IncomingChange). The body "
+                    "may be up to 8 MB."),
 }
 
 CONTROL = {

@@ -22,6 +22,7 @@ from shared.web.openapi.schema import (
 from shared.wire import Outcome
 
 NULLABLE_DAYS = ("review_due_on", "review_passed_on")
+INTEGER_MAX, KEY_LENGTH = 2**31 - 1, 32  # an SQL INTEGER; change ids and keys are String(32)
 KINDS = {"licence_version": integer(minimum=1), "revision": integer(minimum=1),
          "card_version": choice(*CardVersion),
          "status": choice(*(s for s in Status if s != Status.EXPIRED),
@@ -46,6 +47,20 @@ SCHEMAS = {
         "visible_at": nullable(instant("null: held until released (manual lag)")),
         "payload": obj({"kind": choice(*ChangeKind), "licence": ref("LicenceSnapshot")})},
         description="One change of a licence, as the feed hands it out and the ingest takes it."),
+    "IncomingChange": obj({
+        "seq": integer(minimum=1, maximum=INTEGER_MAX),
+        "change_id": string(minLength=1, maxLength=KEY_LENGTH),
+        "certificate_key": string(minLength=1, maxLength=KEY_LENGTH),
+        "revision": integer(minimum=1, maximum=INTEGER_MAX),
+        "payload": obj({}, closed=False,
+                       description="the change's kind and licence, as in Change")},
+        closed=False,
+        description="A change as the ingest checks it for the whole batch (one that fails "
+                    "this refuses the batch: 400, nothing written). The change's kind and "
+                    "licence are checked one change at a time, after its order: a change the "
+                    "portal cannot take is answered `rejected` with why, later changes of its "
+                    "licence `held`, and the rest of the batch applies. Every Change of a "
+                    "feed page is one."),
     "ChangeOutcome": obj({"change_id": string(), "outcome": choice(*Outcome),
                           "error": string("why a change was rejected or held")},
                          optional=("error",)),
