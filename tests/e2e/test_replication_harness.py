@@ -12,6 +12,7 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
+from support.replication import Counting
 
 import mem_portal
 import national_portal
@@ -154,17 +155,6 @@ def test_a_replicator_with_the_wrong_secret_is_refused_and_delivers_nothing(port
 def test_each_holder_of_the_harness_is_a_distinct_valid_person():
     assert len({id_number(n) for n in range(2000)}) == 2000
     assert replace(SyncConfig(secret="s"), batch_size=7).batch_size == 7
-
-
-class Counting:
-    """A transport that notes every call it forwards."""
-
-    def __init__(self, inner):
-        self.inner, self.calls = inner, []
-
-    def call(self, service, method, path, **kwargs):
-        self.calls.append(f"{method} {path}")
-        return self.inner.call(service, method, path, **kwargs)
 
 
 def test_a_delivering_run_reads_each_page_with_its_lease_renewal_in_one_call(portals):

@@ -1,4 +1,5 @@
-"""A replicator a test can wait on: the real one, saying each time a run ends."""
+"""A replicator a test can wait on (the real one, saying each time a run ends), and a transport
+that notes the calls it forwards."""
 
 from __future__ import annotations
 
@@ -35,3 +36,14 @@ class WatchedReplicator(Replicator):
         """Wait (on the replicator's runs, not on the wall clock) until `condition()` holds."""
         with self.ran:
             assert self.ran.wait_for(condition, timeout), failure
+
+
+class Counting:
+    """A transport that notes every call it forwards ("METHOD path")."""
+
+    def __init__(self, inner):
+        self.inner, self.calls = inner, []
+
+    def call(self, service, method, path, **kwargs):
+        self.calls.append(f"{method} {path}")
+        return self.inner.call(service, method, path, **kwargs)

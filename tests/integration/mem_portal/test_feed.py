@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from freezegun import freeze_time
 from sqlalchemy import event, select
+from support.replication import Counting
 
 import mem_portal
 from mem_portal.control import REPLICATION_TICK
@@ -310,17 +311,6 @@ def test_a_bad_pull_is_refused_before_the_lease_is_touched(ministry, body, field
     with pytest.raises(CallRefused, match=field):
         ministry.post("/api/v1/changes", {"holder": "a", "ttl": 60, **body})
     assert ministry.wire.call("mem", "GET", "/api/v1/changes/lease")["holder"] is None
-
-
-class Counting:
-    """A transport that notes every call it forwards."""
-
-    def __init__(self, inner):
-        self.inner, self.calls = inner, []
-
-    def call(self, service, method, path, **kwargs):
-        self.calls.append(f"{method} {path}")
-        return self.inner.call(service, method, path, **kwargs)
 
 
 def test_an_idle_run_costs_two_calls_the_pull_and_the_report(ministry):
