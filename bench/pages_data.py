@@ -179,16 +179,22 @@ def write_accounts(conn, accounts: int) -> str:
 def write_holders(conn, accounts: int, log: Callable[[str], None]) -> int:
     """Write the national accounts, licences and bindings; return the number of licences."""
     type_code = write_accounts(conn, accounts)
-    insert = (f"INSERT INTO licences ({', '.join(LICENCE_COLUMNS)}) "
-              f"VALUES ({', '.join('?' * len(LICENCE_COLUMNS))})")
+    written = insert_all(conn, "licences", LICENCE_COLUMNS, licence_rows(accounts, type_code), log)
+    insert_all(conn, "licence_bindings", ("account_id", "licence_row_id", "bound_at",
+                                          "unbound_at"), binding_rows(accounts))
+    conn.commit()
+    return written
+
+
+def insert_all(conn, table: str, columns: tuple[str, ...], rows: Iterator[tuple],
+               log: Callable[[str], None] | None = None) -> int:
+    """Insert `rows` (tuples in `columns` order) in chunks, saying every 200 000 rows to `log`;
+    return how many were written."""
+    insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     written = 0
-    for batch in chunks(licence_rows(accounts, type_code)):
+    for batch in chunks(rows):
         conn.executemany(insert, batch)
         written += len(batch)
-        if written % 200_000 == 0:
-            log(f"  {written:,} licences written")
-    for batch in chunks(binding_rows(accounts)):
-        conn.executemany("INSERT INTO licence_bindings (account_id, licence_row_id, bound_at, "
-                         "unbound_at) VALUES (?, ?, ?, ?)", batch)
-    conn.commit()
+        if log and written % 200_000 == 0:
+            log(f"  {written:,} {table} written")
     return written

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
-from bench.pages_data import HOLDING_TIME, chunks, faces, sql_time, write_accounts
+from bench.pages_data import HOLDING_TIME, faces, insert_all, sql_time, write_accounts
 from shared.accounts.faces import FACE_CHECK_TTL
 from shared.accounts.models import FaceCheckState, FacePurpose
 from shared.models import Certificate
@@ -23,26 +23,19 @@ def certificate_rows(accounts: int, type_code: str):
 
 
 def review_rows(accounts: int, type_code: str):
-    """Yield (certificate, reviewed_on, recorded_at) of each passed 复审."""
+    """Yield (certificate, reviewed_on, result, recorded_at) of each passed 复审."""
     for row_id, face, _arrived in faces(accounts, type_code):
         if passed := face["review_passed_on"]:
-            yield (row_id, passed, sql_time(HOLDING_TIME - timedelta(days=300)))
+            yield (row_id, passed, "pass", sql_time(HOLDING_TIME - timedelta(days=300)))
 
 
 def write_certificates(conn, accounts: int, log: Callable[[str], None]) -> int:
     """Write the ministry's accounts, certificates and reviews; return the certificates."""
     type_code = write_accounts(conn, accounts)
-    insert = (f"INSERT INTO certificates ({', '.join(CERTIFICATE_COLUMNS)}) "
-              f"VALUES ({', '.join('?' * len(CERTIFICATE_COLUMNS))})")
-    written = 0
-    for batch in chunks(certificate_rows(accounts, type_code)):
-        conn.executemany(insert, batch)
-        written += len(batch)
-        if written % 200_000 == 0:
-            log(f"  {written:,} certificates written")
-    for batch in chunks(review_rows(accounts, type_code)):
-        conn.executemany("INSERT INTO review_records (certificate_id, reviewed_on, result, "
-                         "recorded_at) VALUES (?, ?, 'pass', ?)", batch)
+    written = insert_all(conn, "certificates", CERTIFICATE_COLUMNS,
+                         certificate_rows(accounts, type_code), log)
+    insert_all(conn, "review_records", ("certificate_id", "reviewed_on", "result", "recorded_at"),
+               review_rows(accounts, type_code))
     conn.commit()
     return written
 

@@ -73,10 +73,16 @@ def _feed_page(session: Session, clock: Clock, after: int, limit: int,
                until: datetime | None) -> tuple[list, datetime, datetime | None]:
     """Return the due rows (columns, payload as its stored JSON text), `until` and the next due."""
     _check_page(after, limit)
-    now = clock.now()
-    until = min(until, now) if until else now  # never hand out a change before its time
+    until = _until(clock, until)
     rows = session.execute(FEED, {"after": after, "until": until, "limit": limit}).all()
     return rows, until, next_due_at(session, until)
+
+
+def _until(clock: Clock, until: datetime | None) -> datetime:
+    """The instant a page reads up to: the one asked for, never after now (no change is
+    handed out before its time)."""
+    now = clock.now()
+    return min(until, now) if until else now
 
 
 def _check_page(after: int, limit: int) -> None:
@@ -128,8 +134,7 @@ def pull(session: Session, clock: Clock, holder: str, ttl_seconds: float, *,
     lease_text = orjson.dumps(lease).decode()
     start = lease["checkpoint"] if after is None else after
     if not lease["granted"]:  # someone else delivers: no changes for this caller
-        now = clock.now()
-        head = {"next_after": start, "until": (min(until, now) if until else now).isoformat(),
+        head = {"next_after": start, "until": _until(clock, until).isoformat(),
                 "next_due_at": None, "ids": [], "changes": []}
         return f'{{"lease":{lease_text},{orjson.dumps(head).decode()[1:]}'
     page = read_feed_json(session, clock, after=start, limit=limit, until=until)

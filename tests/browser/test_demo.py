@@ -101,13 +101,7 @@ def issue_in_back_office(demo: Demo) -> dict:
 def download_from_ministry(page, phone_page, screenshot, tmp_path: Path) -> Path:
     """登录 → 我的证照 (实人认证) → 预览 → 下载; return the saved file."""
     page.click("text=立即登录")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]:has-text('登录')")
-    page.wait_for_selector("text=欢迎您登录个人中心")
-    page.click(".menu >> text=我的证照")
-    page.wait_for_selector("#face-check")
-    walks.approve_on_phone(phone_page, page.get_attribute("#app-url", "href"))
-    page.wait_for_selector("#licences")
+    walks.open_my_licences_on_ministry(page, phone_page, PASSWORD)
     assert ITEM in page.inner_text("#licences")
     screenshot(page, "demo_02_my_licences")
     page.click("text=预览")

@@ -144,13 +144,7 @@ def open_my_licences_on_the_ministry(page, phone_page, base_url) -> None:
     """登录 → 我的证照 → 实人认证 on the phone → the list."""
     page.goto(base_url + "/login")
     page.fill("#login", MEM_PHONE)
-    page.fill("#password", MEM_PASSWORD)
-    page.click("button[type=submit]:has-text('登录')")
-    page.wait_for_selector("text=欢迎您登录个人中心")
-    page.click(".menu >> text=我的证照")
-    page.wait_for_selector("#face-check")
-    walks.approve_on_phone(phone_page, page.get_attribute("#app-url", "href"))
-    page.wait_for_selector("#licences")
+    walks.open_my_licences_on_ministry(page, phone_page, MEM_PASSWORD)
 
 
 def test_a_ministry_holder_session_recorded_beside_the_portal_replays_green(

@@ -64,6 +64,18 @@ def register_on_ministry(page, phone_page, base_url: str, holder: Holder,
     page.wait_for_selector("#register-done")
 
 
+def open_my_licences_on_ministry(page, phone_page, password: str) -> None:
+    """On the ministry's login form (its name filled): 登录 → 我的证照 → 实人认证 on the phone →
+    the list."""
+    page.fill("#password", password)
+    page.click("button[type=submit]:has-text('登录')")
+    page.wait_for_selector("text=欢迎您登录个人中心")
+    page.click(".menu >> text=我的证照")
+    page.wait_for_selector("#face-check")
+    approve_on_phone(phone_page, page.get_attribute("#app-url", "href"))
+    page.wait_for_selector("#licences")
+
+
 def register_on_national(page, base_url: str, holder: Holder,
                          filled: Callable | None = None) -> None:
     """个人注册 up to 注册成功; `filled(page)` runs before 注册 is pressed."""
