@@ -7,10 +7,13 @@ runs on and the routes that take larger bodies.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from types import FunctionType
 
 from flask import Blueprint, Flask
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import URLSafeTimedSerializer
 
 from shared.clock import Clock
 from shared.keys import development_secrets
@@ -30,13 +33,45 @@ from shared.web.security import (
 from shared.world import WorldStore
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signer built once for the app's keys: Flask
+    builds it on every request, cookie or not (and tries a dump to see what it returns)."""
+
+    def __init__(self):
+        self._signer: tuple[tuple, URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if self._signer is None or self._signer[0] != keys:
+            self._signer = keys, super().get_signing_serializer(app)
+        return self._signer[1]
+
+
+class Portal(Flask):
+    """A Flask app that asks once per function whether it is a coroutine function, where
+    Flask asks for every hook and view of every request (nine times a call here)."""
+
+    def __init__(self, import_name: str):
+        super().__init__(import_name)
+        self.session_interface = CookieSessions()
+        self._sync: dict[Callable, Callable] = {}
+
+    def ensure_sync(self, func: Callable) -> Callable:
+        if type(func) is not FunctionType:  # bound methods are new objects each time
+            return super().ensure_sync(func)
+        sync = self._sync.get(func)
+        if sync is None:
+            sync = self._sync[func] = super().ensure_sync(func)
+        return sync
+
+
 def build_portal(import_name: str, settings: Mapping, clock: Clock | None,
                  world: WorldStore | None, *,
                  secrets: Mapping[str, str], pages: Sequence[Blueprint],
                  apis: Sequence[Blueprint], control: Blueprint, contract: Contract,
                  larger_bodies: Mapping[str, int]) -> Flask:
     """Return a portal app; `secrets` maps each secret's variable to the value in use."""
-    app = Flask(import_name)
+    app = Portal(import_name)
     app.config.update(settings)
     app.json.ensure_ascii = False  # Chinese messages stay readable in API answers
     init_resources(app, clock, world)

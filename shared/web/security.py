@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import unicodedata
@@ -66,6 +67,7 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+@functools.lru_cache(maxsize=1024)  # asked on every request; parsing costs ~10 µs
 def is_loopback(address: str | None) -> bool:
     """Tell whether a client address is this machine (127.0.0.0/8, ::1, ::ffff:127.x)."""
     try:
