@@ -188,7 +188,7 @@ BY_KEY = (select(Certificate).options(joinedload(Certificate.reviews))
 
 def get_certificate(session: Session, key: str) -> Certificate:
     """Find a certificate by its key or licence identifier, else raise NotFound."""
-    cert = session.execute(BY_KEY, {"key": key}).unique().scalar_one_or_none()
+    cert = session.execute(BY_KEY, {"key": key}).unique().scalars().first()
     if cert is None:
         raise NotFound("certificate", f"证书不存在: {key}")
     return cert
