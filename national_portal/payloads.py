@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from national_portal.models import LicenceBinding
+from sqlalchemy import Row
+
 from national_portal.services.licences import (
     ALL_BOUND,
     LICENCE_TYPE,
@@ -41,7 +42,7 @@ def licence_json(row: BoundLicence) -> dict:
     }
 
 
-def history_json(bindings: list[LicenceBinding]) -> list[dict]:
+def history_json(bindings: list[Row]) -> list[dict]:
     """Every bind … unbind episode, oldest first."""
     return [{"bound_at": b.bound_at.isoformat(), "unbound_at": _iso(b.unbound_at)}
             for b in bindings]

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from shared.authorities import DEFAULT_TYPE_CODE, authority_named
 from shared.catalogue import DEFAULT_CATALOGUE, Catalogue
@@ -86,6 +86,7 @@ def issue_certificate(session: Session, issuer: Issuer, cmd: IssueCertificate) -
         authority=authority.name, authority_code=authority.code,
         region_code=authority.region_code, archive_code="pending", card_version=cmd.card_version,
         status=Status.VALID, rule_set=rules.name, created_at=now, updated_at=now,
+        reviews=[],  # known empty: the snapshot would otherwise load them after the flush
     )
     session.add(cert)
     try:
@@ -178,10 +179,16 @@ def cancel_certificate(session: Session, issuer: Issuer, key: str, reason: str =
     return cert
 
 
+KEY = bindparam("key")
+# Built once, the reviews joined in: building the select cost more than running it, and the
+# reviews' own (selectin) load was a second statement, built again on every call.
+BY_KEY = (select(Certificate).options(joinedload(Certificate.reviews))
+          .where((Certificate.certificate_key == KEY) | (Certificate.licence_id == KEY)))
+
+
 def get_certificate(session: Session, key: str) -> Certificate:
     """Find a certificate by its key or licence identifier, else raise NotFound."""
-    cert = session.scalar(select(Certificate).where(
-        (Certificate.certificate_key == key) | (Certificate.licence_id == key)))
+    cert = session.execute(BY_KEY, {"key": key}).unique().scalars().first()
     if cert is None:
         raise NotFound("certificate", f"证书不存在: {key}")
     return cert
@@ -255,15 +262,20 @@ def _touch_and_record(session: Session, issuer: Issuer, cert: Certificate, kind:
     session.commit()
 
 
+# Built once: the latest `visible_at` of a licence's changes, asked by every change.
+LATEST_VISIBLE = select(func.max(OutboxEntry.visible_at)).where(
+    OutboxEntry.certificate_key == bindparam("key"))
+
+
 def _record_change(session: Session, issuer: Issuer, cert: Certificate, kind: str) -> OutboxEntry:
     """Write the outbox row; `visible_at` never precedes that of an earlier change of the licence."""
     now = issuer.clock.now()
     visible_at = issuer.lag.visible_at(now, cert.certificate_key, issuer.calendar)
-    if visible_at is not None:
-        previous = session.scalar(select(func.max(OutboxEntry.visible_at)).where(
-            OutboxEntry.certificate_key == cert.certificate_key))
+    if visible_at is not None and kind != ChangeKind.ISSUED:  # an issue has no earlier change
+        # The certificate's changes are flushed with the outbox row at the commit: one flush.
+        with session.no_autoflush:
+            previous = session.scalar(LATEST_VISIBLE, {"key": cert.certificate_key})
         visible_at = max(visible_at, previous) if previous else visible_at
-    session.flush()
     entry = OutboxEntry(
         change_id=uuid.uuid4().hex, kind=kind, certificate_key=cert.certificate_key,
         revision=cert.revision, payload={"kind": kind, "licence": licence_snapshot(cert)},

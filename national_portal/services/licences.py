@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, Select, bindparam, select
+from sqlalchemy import Row, Select, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from national_portal.models import Licence, LicenceBinding
 from shared.accounts.faces import require_login_face_check
@@ -82,7 +82,7 @@ class BoundLicence:
 
 @dataclass(frozen=True)
 class BindResult:
-    newly_bound: list[Licence]
+    newly_bound: list[Row]  # rows of HOLDERS
     licences: list[BoundLicence]
 
 
@@ -93,17 +93,17 @@ def bind_licences(session: Session, clock: Clock, account: Account, marker: str,
         raise InvalidInput("type", "请选择证照类型：特种作业操作证")
     ticket = require_login_face_check(session, clock, account, marker)
     now = clock.now()
-    eligible = [licence for licence in session.scalars(select(Licence).where(
-        Licence.holder_id_number == account.id_number).order_by(Licence.id))
-        if e_licence_eligibility(licence, now).eligible]
+    eligible = [row for row in session.execute(HOLDERS, {"holder": account.id_number,
+                                                          "account": account.id})
+                if e_licence_eligibility(row, now).eligible]
     if not eligible:
         raise LicencesNotFound()
-    already = {b.licence_row_id for b in _open_bindings(session, account)}
-    fresh = [licence for licence in eligible if licence.id not in already]
-    for licence in fresh:
-        session.add(LicenceBinding(account_id=account.id, licence_row_id=licence.id,
-                                   face_check_id=ticket.id, bound_at=now))
+    fresh = [row for row in eligible if row.binding_id is None]
     try:
+        if fresh:
+            session.execute(BIND, [{"account_id": account.id, "licence_row_id": row.id,
+                                    "face_check_id": ticket.id, "bound_at": now}
+                                   for row in fresh])
         session.commit()
     except IntegrityError:  # a concurrent bind got there first: the result is the same
         session.rollback()
@@ -117,17 +117,43 @@ SHOWN = ("certificate_key", "holder_name", "holder_id_number", "category", "item
          "authority", "status", "valid_to", "review_due_on", "review_passed_on")
 
 
+ACCOUNT, KEY = bindparam("account"), bindparam("key")
+
+
 def _listing(columns) -> Select:
     return (select(*columns, BINDINGS.c.bound_at)
             .join(BINDINGS, BINDINGS.c.licence_row_id == LICENCES.c.id)
-            .where(BINDINGS.c.account_id == bindparam("account"),
+            .where(BINDINGS.c.account_id == ACCOUNT,
                    BINDINGS.c.unbound_at.is_(None))
             .order_by(BINDINGS.c.id))
 
 
-# Built once: constructing a select of 27 columns costs more than running it.
+# Built once, as every statement below: constructing a select (of 27 columns here) costs
+# more than running it.
 LISTED = _listing(column for column in LICENCES.c if column.key != "payload")
 LISTED_SHOWN = _listing(LICENCES.c[name] for name in SHOWN)
+# The holder's licences, each with the account's open binding of it (at most one) if any:
+# what binding decides with (the eligibility's fields, what a recording names).
+HOLDERS = (select(LICENCES.c.id, LICENCES.c.card_version, LICENCES.c.valid_from,
+                  *(LICENCES.c[name] for name in SHOWN), BINDINGS.c.id.label("binding_id"))
+           .outerjoin(BINDINGS, (BINDINGS.c.licence_row_id == LICENCES.c.id)
+                      & (BINDINGS.c.account_id == ACCOUNT) & BINDINGS.c.unbound_at.is_(None))
+           .where(LICENCES.c.holder_id_number == bindparam("holder"))
+           .order_by(LICENCES.c.id))
+BIND = insert(BINDINGS)
+# The account's open binding of the licence with this key or 证照标识, the licence loaded with it.
+OPEN_BINDING = (select(LicenceBinding).join(LicenceBinding.licence)
+                .options(contains_eager(LicenceBinding.licence))
+                .where(LicenceBinding.account_id == ACCOUNT, LicenceBinding.unbound_at.is_(None),
+                       (Licence.certificate_key == KEY) | (Licence.licence_id == KEY))
+                .order_by(LicenceBinding.id).limit(1))
+UNBIND = (update(BINDINGS).where(BINDINGS.c.id == bindparam("binding"))
+          .values(unbound_at=bindparam("now")))
+# Only the times a binding history shows.
+HISTORY = (select(BINDINGS.c.bound_at, BINDINGS.c.unbound_at)
+           .where(BINDINGS.c.account_id == ACCOUNT,
+                  BINDINGS.c.licence_row_id == bindparam("licence"))
+           .order_by(BINDINGS.c.id))
 
 
 def bound_licences(session: Session, clock: Clock, account: Account,
@@ -152,31 +178,23 @@ def bound_licence(session: Session, clock: Clock, account: Account, key: str) ->
                         effective_status(binding.licence, clock.today()))
 
 
-def binding_history(session: Session, account: Account, licence: Licence) -> list[LicenceBinding]:
-    """Return every binding episode of one licence by this holder, oldest first."""
-    return list(session.scalars(select(LicenceBinding).where(
-        LicenceBinding.account_id == account.id, LicenceBinding.licence_row_id == licence.id
-    ).order_by(LicenceBinding.id)))
+def binding_history(session: Session, account: Account, licence: Licence) -> list[Row]:
+    """Return every binding episode (bound_at, unbound_at) of one licence by this holder,
+    oldest first."""
+    return list(session.execute(HISTORY, {"account": account.id, "licence": licence.id}))
 
 
 def unbind_licence(session: Session, clock: Clock, account: Account, key: str) -> Licence:
     """Remove a licence from the holder's list; the licence itself stays and can be re-bound."""
     binding = _open_binding(session, account, key)
-    binding.unbound_at = clock.now()
+    session.execute(UNBIND, {"binding": binding.id, "now": clock.now()})  # no ORM flush
     session.commit()
     return binding.licence
 
 
 def _open_binding(session: Session, account: Account, key: str) -> LicenceBinding:
     """The holder's open binding of the licence with this key or 证照标识, else 404."""
-    for binding in _open_bindings(session, account):
-        if key in (binding.licence.certificate_key, binding.licence.licence_id):
-            return binding
-    raise NotFound("key", "证照不存在或未绑定")
-
-
-def _open_bindings(session: Session, account: Account) -> list[LicenceBinding]:
-    return list(session.scalars(select(LicenceBinding).where(
-        LicenceBinding.account_id == account.id, LicenceBinding.unbound_at.is_(None)
-    ).order_by(LicenceBinding.id)))
-
+    binding = session.scalar(OPEN_BINDING, {"account": account.id, "key": key})
+    if binding is None:
+        raise NotFound("key", "证照不存在或未绑定")
+    return binding
