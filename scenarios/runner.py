@@ -25,7 +25,7 @@ WorldFactory = Callable[[Scenario], World]
 # now (lag 0) is delivered now.
 WRITES_CHANGES = frozenset({"issue", "review", "renew", "revoke", "cancel", "fault"})
 # Only these steps (and any step with `at`) can write or deliver a change: observe after them.
-MOVES_REPLICATION = WRITES_CHANGES | {"wait", "sync", "check"}
+MOVES_REPLICATION = WRITES_CHANGES | {"wait", "sync"}
 
 
 def in_process(scenario: Scenario) -> World:
