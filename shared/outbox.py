@@ -28,7 +28,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from shared.clock import Clock, wall_now
 from shared.errors import InvalidInput
@@ -43,7 +43,7 @@ MAX_SEQ = 2**63 - 1  # what a database integer column holds
 OPEN = (OutboxState.PENDING, OutboxState.BLOCKED)
 
 
-def change_json(entry: OutboxEntry) -> dict:
+def change_json(entry: OutboxEntry | Row) -> dict:
     """Return one outbox row as the replication wire carries it."""
     return {
         "seq": entry.seq, "change_id": entry.change_id, "kind": entry.kind,
@@ -56,31 +56,31 @@ def change_json(entry: OutboxEntry) -> dict:
 
 def _waiting_before(until: datetime):
     """An earlier open change of the same licence that cannot go yet blocks this one."""
-    earlier = aliased(OutboxEntry)
+    earlier = _OUTBOX.alias("earlier").c
     return exists().where(
-        earlier.certificate_key == OutboxEntry.certificate_key,
-        earlier.seq < OutboxEntry.seq,
+        earlier.certificate_key == _OUTBOX.c.certificate_key,
+        earlier.seq < _OUTBOX.c.seq,
         earlier.state.in_(OPEN),
         or_(earlier.state == OutboxState.BLOCKED, earlier.visible_at.is_(None),
             earlier.visible_at > until),
     )
 
 
-FEED_COLUMNS = (OutboxEntry.seq, OutboxEntry.change_id, OutboxEntry.kind,
-                OutboxEntry.certificate_key, OutboxEntry.revision, OutboxEntry.created_at,
-                OutboxEntry.visible_at, cast(OutboxEntry.payload, Text))
+FEED_COLUMNS = (_OUTBOX.c.seq, _OUTBOX.c.change_id, _OUTBOX.c.kind,
+                _OUTBOX.c.certificate_key, _OUTBOX.c.revision, _OUTBOX.c.created_at,
+                _OUTBOX.c.visible_at, cast(_OUTBOX.c.payload, Text))
 HEADER_NAMES = ("seq", "change_id", "kind", "certificate_key", "revision")
 
 
 # The feed's statements are built once: building a statement costs SQLAlchemy more than SQLite
 # takes to run it (~300 µs against ~60 µs), and a replicator's every run pays them.
-UNTIL = bindparam("until", type_=OutboxEntry.visible_at.type)
+UNTIL = bindparam("until", type_=_OUTBOX.c.visible_at.type)
 FEED = (select(*FEED_COLUMNS)
-        .where(OutboxEntry.state == OutboxState.PENDING, OutboxEntry.seq > bindparam("after"),
-               OutboxEntry.visible_at <= UNTIL, ~_waiting_before(UNTIL))
-        .order_by(OutboxEntry.seq).limit(bindparam("limit")))
-NEXT_DUE = select(func.min(OutboxEntry.visible_at)).where(
-    OutboxEntry.state == OutboxState.PENDING, OutboxEntry.visible_at > UNTIL)
+        .where(_OUTBOX.c.state == OutboxState.PENDING, _OUTBOX.c.seq > bindparam("after"),
+               _OUTBOX.c.visible_at <= UNTIL, ~_waiting_before(UNTIL))
+        .order_by(_OUTBOX.c.seq).limit(bindparam("limit")))
+NEXT_DUE = select(func.min(_OUTBOX.c.visible_at)).where(
+    _OUTBOX.c.state == OutboxState.PENDING, _OUTBOX.c.visible_at > UNTIL)
 
 
 def _feed_page(session: Session, clock: Clock, after: int, limit: int,
@@ -200,14 +200,14 @@ def _change_state(session: Session, statement, values: dict | None = None) -> Ro
     return row
 
 
-OLDEST_IN = {state: select(OutboxEntry.seq).where(OutboxEntry.state == state)
-             .order_by(OutboxEntry.seq).limit(1) for state in OPEN}  # built once, as the feed's
+OLDEST_IN = {state: select(_OUTBOX.c.seq).where(_OUTBOX.c.state == state)
+             .order_by(_OUTBOX.c.seq).limit(1) for state in OPEN}  # built once, as the feed's
 _OLDEST_OPEN = union_all(*(select(oldest.scalar_subquery().label("seq"))
                            for oldest in OLDEST_IN.values())).subquery()
 # Just below the oldest row not yet delivered (one index seek per state: cheap after every
 # acknowledgement); every row delivered: the newest.
 CHECKPOINT = func.coalesce(select(func.min(_OLDEST_OPEN.c.seq)).scalar_subquery() - 1,
-                           select(func.max(OutboxEntry.seq)).scalar_subquery(), 0)
+                           select(func.max(_OUTBOX.c.seq)).scalar_subquery(), 0)
 UPDATE_CHECKPOINT = (update(_STATE).where(_LEASE_ROW).values(checkpoint=CHECKPOINT)
                      .returning(*FIGURE_COLUMNS))
 
@@ -393,12 +393,12 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-_VISIBLE = OutboxEntry.visible_at
-FIGURES = (select(OutboxEntry.state, func.count(), func.count(case((_VISIBLE <= UNTIL, 1))),
-                  func.count(case((_VISIBLE.is_(None), 1))), func.min(OutboxEntry.created_at),
+_VISIBLE = _OUTBOX.c.visible_at
+FIGURES = (select(_OUTBOX.c.state, func.count(), func.count(case((_VISIBLE <= UNTIL, 1))),
+                  func.count(case((_VISIBLE.is_(None), 1))), func.min(_OUTBOX.c.created_at),
                   func.min(case((_VISIBLE <= UNTIL, _VISIBLE))),
                   func.min(case((_VISIBLE > UNTIL, _VISIBLE))))
-           .group_by(OutboxEntry.state))  # per state: rows, due, held, oldest, oldest due, next
+           .group_by(_OUTBOX.c.state))  # per state: rows, due, held, oldest, oldest due, next
 
 
 def replication_status(session: Session, clock: Clock) -> dict:
@@ -434,6 +434,21 @@ def _age(now: datetime, since: datetime | None) -> float | None:
     return (now - since).total_seconds() if since else None
 
 
+def _peek(by_state: bool, by_keys: bool):
+    query = select(_OUTBOX).where(_OUTBOX.c.seq > bindparam("after"))
+    if by_state:
+        query = query.where(_OUTBOX.c.state == bindparam("state"))
+    if by_keys:
+        query = query.where(_OUTBOX.c.certificate_key.in_(bindparam("keys", expanding=True)))
+    return query.order_by(_OUTBOX.c.seq).limit(bindparam("limit"))
+
+
+# The peek's statements, one per filter, built once (the scenario runner peeks after every
+# step); rows, not objects: the rows are only read.
+PEEK = {(by_state, by_keys): _peek(by_state, by_keys)
+        for by_state in (False, True) for by_keys in (False, True)}
+
+
 def peek_outbox(session: Session, *, state: str | None = None, after: int = 0,
                 limit: int = 50, keys: Sequence[str] = (), with_payload: bool = False,
                 explain_with: WorkingCalendar | None = None) -> list[dict]:
@@ -443,13 +458,10 @@ def peek_outbox(session: Session, *, state: str | None = None, after: int = 0,
         raise InvalidInput("state", "state must be pending, delivered or blocked")
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput("limit", f"limit must be 1..{MAX_LIMIT}")
-    query = select(OutboxEntry).where(OutboxEntry.seq > after).order_by(OutboxEntry.seq)
-    if state:
-        query = query.where(OutboxEntry.state == state)
-    if keys:
-        query = query.where(OutboxEntry.certificate_key.in_(keys))
+    query = PEEK[bool(state), bool(keys)]
     rows = []
-    for entry in session.scalars(query.limit(limit)):
+    for entry in session.execute(query, {"after": after, "limit": limit, "state": state,
+                                         "keys": list(keys)}):
         row = change_json(entry)
         row.update(state=entry.state, attempts=entry.attempts, last_error=entry.last_error,
                    delivered_at=_iso(entry.delivered_at))
