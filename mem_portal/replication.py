@@ -23,7 +23,7 @@ bp = Blueprint("replication", __name__, url_prefix="/api/v1")
 @bp.before_request
 def check_signature() -> None:
     """Refuse any feed call that is not signed with the replication secret."""
-    require_signed_call(current_app.config["SYNC_SECRET"], resources().sessions)
+    require_signed_call(current_app.config["SYNC_SECRET"], resources().engine)
 
 
 def moment_arg(name: str) -> datetime | None:

@@ -36,7 +36,7 @@ def ingest():
         return jsonify({"error": "internal_error", "message": "系统繁忙，请稍后再试"}), 500
     if faults.mode == "slow":
         threading.Event().wait(faults.delay)  # a slow server; the caller's timeout decides
-    body = require_signed_call(current_app.config["SYNC_SECRET"], resources().sessions)
+    body = require_signed_call(current_app.config["SYNC_SECRET"], resources().engine)
     with collector_paused():
         try:
             data = orjson.loads(body)

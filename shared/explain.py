@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from shared.clock import SHANGHAI
@@ -34,7 +34,7 @@ def latest_change(session: Session, certificate_key: str) -> OutboxEntry | None:
                           .order_by(OutboxEntry.seq.desc()).limit(1))
 
 
-def explain_change(entry: OutboxEntry, calendar: WorkingCalendar) -> list[str]:
+def explain_change(entry: OutboxEntry | Row, calendar: WorkingCalendar) -> list[str]:
     """Return the lines saying when `entry` becomes visible nationally, and why."""
     visible = entry.visible_at
     return [iso(visible) if visible else "manual",
@@ -119,7 +119,7 @@ def _short(day: date, year: int) -> str:
     return (f"{day.year}/" if day.year != year else "") + f"{day.month}/{day.day}"
 
 
-def _state(entry: OutboxEntry) -> str:
+def _state(entry: OutboxEntry | Row) -> str:
     if entry.state == OutboxState.DELIVERED:
         return "状态：已送达" + (f" {iso(entry.delivered_at)}" if entry.delivered_at else "")
     failures = f"，失败 {entry.attempts} 次，最近错误：{entry.last_error}" \

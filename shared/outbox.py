@@ -13,9 +13,22 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import orjson
-from sqlalchemy import Text, bindparam, case, cast, exists, func, or_, select, update
+from sqlalchemy import (
+    Row,
+    Text,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from shared.clock import Clock, wall_now
 from shared.errors import InvalidInput
@@ -24,12 +37,13 @@ from shared.models import OutboxEntry, OutboxState, ReplicationState
 from shared.workdays import WorkingCalendar
 
 STATE = "national"
+_OUTBOX = OutboxEntry.__table__  # Core statements: an ORM one is copied on every execution
 MAX_LIMIT = 5000
 MAX_SEQ = 2**63 - 1  # what a database integer column holds
 OPEN = (OutboxState.PENDING, OutboxState.BLOCKED)
 
 
-def change_json(entry: OutboxEntry) -> dict:
+def change_json(entry: OutboxEntry | Row) -> dict:
     """Return one outbox row as the replication wire carries it."""
     return {
         "seq": entry.seq, "change_id": entry.change_id, "kind": entry.kind,
@@ -42,31 +56,31 @@ def change_json(entry: OutboxEntry) -> dict:
 
 def _waiting_before(until: datetime):
     """An earlier open change of the same licence that cannot go yet blocks this one."""
-    earlier = aliased(OutboxEntry)
+    earlier = _OUTBOX.alias("earlier").c
     return exists().where(
-        earlier.certificate_key == OutboxEntry.certificate_key,
-        earlier.seq < OutboxEntry.seq,
+        earlier.certificate_key == _OUTBOX.c.certificate_key,
+        earlier.seq < _OUTBOX.c.seq,
         earlier.state.in_(OPEN),
         or_(earlier.state == OutboxState.BLOCKED, earlier.visible_at.is_(None),
             earlier.visible_at > until),
     )
 
 
-FEED_COLUMNS = (OutboxEntry.seq, OutboxEntry.change_id, OutboxEntry.kind,
-                OutboxEntry.certificate_key, OutboxEntry.revision, OutboxEntry.created_at,
-                OutboxEntry.visible_at, cast(OutboxEntry.payload, Text))
+FEED_COLUMNS = (_OUTBOX.c.seq, _OUTBOX.c.change_id, _OUTBOX.c.kind,
+                _OUTBOX.c.certificate_key, _OUTBOX.c.revision, _OUTBOX.c.created_at,
+                _OUTBOX.c.visible_at, cast(_OUTBOX.c.payload, Text))
 HEADER_NAMES = ("seq", "change_id", "kind", "certificate_key", "revision")
 
 
 # The feed's statements are built once: building a statement costs SQLAlchemy more than SQLite
 # takes to run it (~300 µs against ~60 µs), and a replicator's every run pays them.
-UNTIL = bindparam("until", type_=OutboxEntry.visible_at.type)
+UNTIL = bindparam("until", type_=_OUTBOX.c.visible_at.type)
 FEED = (select(*FEED_COLUMNS)
-        .where(OutboxEntry.state == OutboxState.PENDING, OutboxEntry.seq > bindparam("after"),
-               OutboxEntry.visible_at <= UNTIL, ~_waiting_before(UNTIL))
-        .order_by(OutboxEntry.seq).limit(bindparam("limit")))
-NEXT_DUE = select(func.min(OutboxEntry.visible_at)).where(
-    OutboxEntry.state == OutboxState.PENDING, OutboxEntry.visible_at > UNTIL)
+        .where(_OUTBOX.c.state == OutboxState.PENDING, _OUTBOX.c.seq > bindparam("after"),
+               _OUTBOX.c.visible_at <= UNTIL, ~_waiting_before(UNTIL))
+        .order_by(_OUTBOX.c.seq).limit(bindparam("limit")))
+NEXT_DUE = select(func.min(_OUTBOX.c.visible_at)).where(
+    _OUTBOX.c.state == OutboxState.PENDING, _OUTBOX.c.visible_at > UNTIL)
 
 
 def _feed_page(session: Session, clock: Clock, after: int, limit: int,
@@ -147,32 +161,62 @@ def read_feed(session: Session, clock: Clock, *, after: int, limit: int,
     return orjson.loads(read_feed_json(session, clock, after=after, limit=limit, until=until))
 
 
-def _state(session: Session) -> ReplicationState:
-    """Return the replication state row, creating it on first use."""
-    state = session.get(ReplicationState, STATE)
-    if state is None:
-        try:
-            with session.begin_nested():
-                session.add(ReplicationState(name=STATE, checkpoint=0))
-        except IntegrityError:
-            pass  # another process created it first
-        state = session.get(ReplicationState, STATE)
-    return state
+# The replication state row's statements, built once (every replicator call runs some): Core
+# rows, as a row object would cost a load and a refresh per call.
+_STATE = ReplicationState.__table__
+_LEASE_ROW = _STATE.c.name == STATE
+FIGURE_COLUMNS = (_STATE.c.lease_holder, _STATE.c.lease_expires_at, _STATE.c.checkpoint,
+                  _STATE.c.tick_requested_at, _STATE.c.ticks)
+STATE_ROW = select(*FIGURE_COLUMNS, _STATE.c.handover_to, _STATE.c.last_run_at,
+                   _STATE.c.last_run).where(_LEASE_ROW)
+CREATE_STATE = insert(_STATE).values(name=STATE, checkpoint=0)
 
 
-OLDEST_IN = {state: select(OutboxEntry.seq).where(OutboxEntry.state == state)
-             .order_by(OutboxEntry.seq).limit(1) for state in OPEN}  # built once, as the feed's
-NEWEST = select(func.max(OutboxEntry.seq))
+def _state_row(session: Session) -> Row:
+    """Return the replication state row (its figures, handover and last run), creating it on
+    first use."""
+    row = session.execute(STATE_ROW).first()
+    if row is None:
+        _create_state(session)
+        row = session.execute(STATE_ROW).one()
+    return row
 
 
-def _update_checkpoint(session: Session, state: ReplicationState) -> int:
-    """Move the checkpoint to just below the oldest row not yet delivered."""
-    oldest = [session.scalar(OLDEST_IN[open_state]) for open_state in OPEN]
-    oldest_open = min((seq for seq in oldest if seq is not None), default=None)
-    if oldest_open is None:  # one index seek per state: cheap after every acknowledgement
-        oldest_open = (session.scalar(NEWEST) or 0) + 1
-    state.checkpoint = oldest_open - 1
-    return state.checkpoint
+def _create_state(session: Session) -> None:
+    try:
+        with session.begin_nested():
+            session.execute(CREATE_STATE)
+    except IntegrityError:
+        pass  # another process created it first
+
+
+def _change_state(session: Session, statement, values: dict | None = None) -> Row | None:
+    """Run an UPDATE … RETURNING of the state row, creating the row first if it is missing;
+    return the row it returned (None: its condition did not hold)."""
+    row = session.execute(statement, values).first()
+    if row is None and session.execute(STATE_ROW).first() is None:
+        _create_state(session)
+        row = session.execute(statement, values).first()
+    return row
+
+
+OLDEST_IN = {state: select(_OUTBOX.c.seq).where(_OUTBOX.c.state == state)
+             .order_by(_OUTBOX.c.seq).limit(1) for state in OPEN}  # built once, as the feed's
+_OLDEST_OPEN = union_all(*(select(oldest.scalar_subquery().label("seq"))
+                           for oldest in OLDEST_IN.values())).subquery()
+# Just below the oldest row not yet delivered (one index seek per state: cheap after every
+# acknowledgement); every row delivered: the newest.
+CHECKPOINT = func.coalesce(select(func.min(_OLDEST_OPEN.c.seq)).scalar_subquery() - 1,
+                           select(func.max(_OUTBOX.c.seq)).scalar_subquery(), 0)
+UPDATE_CHECKPOINT = (update(_STATE).where(_LEASE_ROW).values(checkpoint=CHECKPOINT)
+                     .returning(*FIGURE_COLUMNS))
+
+
+def _update_checkpoint(session: Session) -> Row:
+    """Move the checkpoint to just below the oldest row not yet delivered; return the figures.
+
+    Run after the rows it is derived from were written, so it is never ahead of them."""
+    return _change_state(session, UPDATE_CHECKPOINT)
 
 
 def _still_pending():
@@ -181,7 +225,15 @@ def _still_pending():
     Written plainly, SQLite would walk every pending row through the state index on each
     acknowledgement (O(backlog) per batch); `state || ''` is not indexable.
     """
-    return (OutboxEntry.state + "") == OutboxState.PENDING
+    return (_OUTBOX.c.state + "") == OutboxState.PENDING
+
+
+_NAMED = bindparam("named", expanding=True)
+# Built once, by what names the changes (a replicator acknowledges after every batch).
+ACKNOWLEDGE = {name: update(_OUTBOX).where(column.in_(_NAMED), _still_pending())
+               .values(state=OutboxState.DELIVERED, last_error=None,
+                       delivered_at=bindparam("at", type_=OutboxEntry.delivered_at.type))
+               for name, column in (("seqs", _OUTBOX.c.seq), ("change_ids", _OUTBOX.c.change_id))}
 
 
 def acknowledge(session: Session, clock: Clock, change_ids: list[str] | None = None, *,
@@ -194,15 +246,11 @@ def acknowledge(session: Session, clock: Clock, change_ids: list[str] | None = N
     if seqs is not None:
         _seqs(seqs)  # checked even when change_ids is given (and then used)
     if seqs is not None and change_ids is None:
-        named = OutboxEntry.seq.in_(seqs)
+        statement, named = ACKNOWLEDGE["seqs"], seqs
     else:
-        named = OutboxEntry.change_id.in_(_change_ids(change_ids))
-    result = session.execute(
-        update(OutboxEntry)
-        .where(named, _still_pending())
-        .values(state=OutboxState.DELIVERED, delivered_at=clock.now(), last_error=None)
-        .execution_options(synchronize_session=False))
-    checkpoint = _update_checkpoint(session, _state(session))
+        statement, named = ACKNOWLEDGE["change_ids"], _change_ids(change_ids)
+    result = session.execute(statement, {"named": named, "at": clock.now()})
+    checkpoint = _update_checkpoint(session).checkpoint
     session.commit()
     return {"acknowledged": result.rowcount, "checkpoint": checkpoint}
 
@@ -248,23 +296,25 @@ def _failure_list(failures) -> list[dict]:
 
 
 # The lease's statements, built once (a replicator takes and renews the lease on every run).
-_LEASE_ROW = ReplicationState.name == STATE
 _HOLDER = bindparam("holder")
 _INSTANT = ReplicationState.lease_expires_at.type
-_FREE = or_(ReplicationState.lease_holder.is_(None), ReplicationState.lease_holder == _HOLDER,
-            ReplicationState.lease_expires_at <= bindparam("wall", type_=_INSTANT))
-_GRANTED = {"lease_holder": _HOLDER, "lease_expires_at": bindparam("expires", type_=_INSTANT)}
-_UNSYNCED = {"synchronize_session": False}
-GRANT = (update(ReplicationState).where(_LEASE_ROW, _FREE).values(**_GRANTED)
-         .execution_options(**_UNSYNCED))
-GRANT_TO_ASKER = (update(ReplicationState).where(_LEASE_ROW, _FREE)
-                  .values(**_GRANTED, handover_to=None).execution_options(**_UNSYNCED))
-RELEASE = (update(ReplicationState).where(_LEASE_ROW, ReplicationState.lease_holder == _HOLDER)
-           .values(lease_holder=None, lease_expires_at=None).execution_options(**_UNSYNCED))
-RECORD_RUN = (update(ReplicationState).where(_LEASE_ROW)
-              .values(last_run_at=bindparam("at", type_=ReplicationState.last_run_at.type),
-                      last_run=bindparam("report", type_=ReplicationState.last_run.type))
-              .execution_options(**_UNSYNCED))
+_FREE = or_(_STATE.c.lease_holder.is_(None), _STATE.c.lease_holder == _HOLDER,
+            _STATE.c.lease_expires_at <= bindparam("wall", type_=_INSTANT))
+_NOBODY_WAITS = or_(_STATE.c.handover_to.is_(None), _STATE.c.handover_to == _HOLDER)
+# whoever asked for the lease has it now: the request is cleared with the grant
+_GRANTED = {"lease_holder": _HOLDER, "lease_expires_at": bindparam("expires", type_=_INSTANT),
+            "handover_to": case((_STATE.c.handover_to == _HOLDER, None),
+                                else_=_STATE.c.handover_to)}
+_RELEASED = {"lease_holder": None, "lease_expires_at": None}
+_RUN = {"last_run_at": bindparam("at", type_=ReplicationState.last_run_at.type),
+        "last_run": bindparam("report", type_=ReplicationState.last_run.type)}
+# [with a run report]: a run's end also yields the lease to someone waiting for it
+GRANT = {False: update(_STATE).where(_LEASE_ROW, _FREE).values(_GRANTED).returning(_STATE.c.name),
+         True: update(_STATE).where(_LEASE_ROW, _FREE, _NOBODY_WAITS).values(_GRANTED | _RUN)
+         .returning(_STATE.c.name)}
+RELEASE = {reporting: update(_STATE).where(_LEASE_ROW, _STATE.c.lease_holder == _HOLDER)
+           .values(_RELEASED | _RUN if reporting else _RELEASED).returning(*FIGURE_COLUMNS)
+           for reporting in (False, True)}
 
 
 def take_lease(session: Session, clock: Clock, holder: str, ttl_seconds: float,
@@ -280,37 +330,45 @@ def take_lease(session: Session, clock: Clock, holder: str, ttl_seconds: float,
         raise InvalidInput("holder", "holder must be a name of 1..64 characters")
     if not 0 <= ttl_seconds <= 3600:
         raise InvalidInput("ttl", "ttl must be 0..3600 seconds")
-    now, wall = clock.now(), wall_now()
-    state = _state(session)
-    if ttl_seconds and report is not None and state.handover_to not in (None, holder):
-        ttl_seconds = 0  # the end of a run while someone waits for the lease: give it up
+    wall, reporting = wall_now(), report is not None
+    values = {"holder": holder, "wall": wall, "expires": wall + timedelta(seconds=ttl_seconds),
+              "at": clock.now(), "report": report}
+    figures = None
+    if ttl_seconds:
+        if _change_state(session, GRANT[reporting], values) is not None:
+            figures = _update_checkpoint(session)
+        elif reporting and _state_row(session).handover_to not in (None, holder):
+            ttl_seconds = 0  # the end of a run while someone waits for the lease: give it up
     if not ttl_seconds:
-        statement, values = RELEASE, {"holder": holder}
-    else:  # whoever asked for the lease has it now: the request is cleared with the grant
-        statement = GRANT_TO_ASKER if state.handover_to == holder else GRANT
-        values = {"holder": holder, "wall": wall,
-                  "expires": wall + timedelta(seconds=ttl_seconds)}
-    granted = session.execute(statement, values).rowcount == 1
-    if report is not None and granted:
-        session.execute(RECORD_RUN, {"at": now, "report": report})
-    session.refresh(state)
-    if granted and ttl_seconds:
-        _update_checkpoint(session, state)  # derived from the rows, so never ahead of them
+        figures = _change_state(session, RELEASE[reporting], values)
+    granted = figures is not None
+    if not granted:
+        figures = _state_row(session)
     session.commit()
-    return {"granted": granted, "holder": state.lease_holder,
-            "expires_at": _iso(state.lease_expires_at), "checkpoint": state.checkpoint,
-            "tick_requested_at": _iso(state.tick_requested_at), "ticks": state.ticks}
+    return {"granted": granted, **_lease_json(figures)}
+
+
+def _lease_json(figures: Row) -> dict:
+    return {"holder": figures.lease_holder, "expires_at": _iso(figures.lease_expires_at),
+            "checkpoint": figures.checkpoint,
+            "tick_requested_at": _iso(figures.tick_requested_at), "ticks": figures.ticks}
 
 
 def lease_state(session: Session) -> dict:
     """Return the lease, checkpoint and last tick request without changing them."""
-    state = session.get(ReplicationState, STATE)
-    if state is None:
+    figures = session.execute(STATE_ROW).first()
+    if figures is None:
         return {"holder": None, "expires_at": None, "checkpoint": 0, "tick_requested_at": None,
                 "ticks": 0}
-    return {"holder": state.lease_holder, "expires_at": _iso(state.lease_expires_at),
-            "checkpoint": state.checkpoint, "tick_requested_at": _iso(state.tick_requested_at),
-            "ticks": state.ticks}
+    return _lease_json(figures)
+
+
+HANDOVER = update(_STATE).where(_LEASE_ROW).values(handover_to=bindparam("asker")) \
+    .returning(_STATE.c.name)
+TICK = (update(_STATE).where(_LEASE_ROW)
+        .values(tick_requested_at=bindparam("at", type_=_INSTANT),
+                ticks=func.coalesce(_STATE.c.ticks, 0) + 1)
+        .returning(_STATE.c.tick_requested_at, _STATE.c.ticks))
 
 
 def request_handover(session: Session, holder: str | None) -> None:
@@ -320,32 +378,27 @@ def request_handover(session: Session, holder: str | None) -> None:
     Nothing is blocked by the request: if its asker goes away, the replicator only releases
     the lease after each run and takes it again at the start of the next.
     """
-    _state(session)
-    session.execute(update(ReplicationState).where(ReplicationState.name == STATE)
-                    .values(handover_to=holder).execution_options(synchronize_session=False))
+    _change_state(session, HANDOVER, {"asker": holder})
     session.commit()
 
 
 def request_tick(session: Session, clock: Clock) -> dict:
     """Ask the running replicator to run now (it polls for this)."""
-    state = _state(session)
-    state.tick_requested_at = clock.now()
-    state.ticks = (state.ticks or 0) + 1
+    tick = _change_state(session, TICK, {"at": clock.now()})
     session.commit()
-    session.refresh(state)
-    return {"tick_requested_at": _iso(state.tick_requested_at), "ticks": state.ticks}
+    return {"tick_requested_at": _iso(tick.tick_requested_at), "ticks": tick.ticks}
 
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-_VISIBLE = OutboxEntry.visible_at
-FIGURES = (select(OutboxEntry.state, func.count(), func.count(case((_VISIBLE <= UNTIL, 1))),
-                  func.count(case((_VISIBLE.is_(None), 1))), func.min(OutboxEntry.created_at),
+_VISIBLE = _OUTBOX.c.visible_at
+FIGURES = (select(_OUTBOX.c.state, func.count(), func.count(case((_VISIBLE <= UNTIL, 1))),
+                  func.count(case((_VISIBLE.is_(None), 1))), func.min(_OUTBOX.c.created_at),
                   func.min(case((_VISIBLE <= UNTIL, _VISIBLE))),
                   func.min(case((_VISIBLE > UNTIL, _VISIBLE))))
-           .group_by(OutboxEntry.state))  # per state: rows, due, held, oldest, oldest due, next
+           .group_by(_OUTBOX.c.state))  # per state: rows, due, held, oldest, oldest due, next
 
 
 def replication_status(session: Session, clock: Clock) -> dict:
@@ -358,7 +411,7 @@ def replication_status(session: Session, clock: Clock) -> dict:
     count = {state: row[0] for state, row in figures.items()}
     _, due, held, oldest_pending, oldest_due, next_due = figures.get(
         OutboxState.PENDING, (0, 0, 0, None, None, None))
-    state = _state(session)
+    state = _state_row(session)
     session.commit()
     return {
         "now": now.isoformat(),
@@ -381,6 +434,21 @@ def _age(now: datetime, since: datetime | None) -> float | None:
     return (now - since).total_seconds() if since else None
 
 
+def _peek(by_state: bool, by_keys: bool):
+    query = select(_OUTBOX).where(_OUTBOX.c.seq > bindparam("after"))
+    if by_state:
+        query = query.where(_OUTBOX.c.state == bindparam("state"))
+    if by_keys:
+        query = query.where(_OUTBOX.c.certificate_key.in_(bindparam("keys", expanding=True)))
+    return query.order_by(_OUTBOX.c.seq).limit(bindparam("limit"))
+
+
+# The peek's statements, one per filter, built once (the scenario runner peeks after every
+# step); rows, not objects: the rows are only read.
+PEEK = {(by_state, by_keys): _peek(by_state, by_keys)
+        for by_state in (False, True) for by_keys in (False, True)}
+
+
 def peek_outbox(session: Session, *, state: str | None = None, after: int = 0,
                 limit: int = 50, keys: Sequence[str] = (), with_payload: bool = False,
                 explain_with: WorkingCalendar | None = None) -> list[dict]:
@@ -390,13 +458,10 @@ def peek_outbox(session: Session, *, state: str | None = None, after: int = 0,
         raise InvalidInput("state", "state must be pending, delivered or blocked")
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput("limit", f"limit must be 1..{MAX_LIMIT}")
-    query = select(OutboxEntry).where(OutboxEntry.seq > after).order_by(OutboxEntry.seq)
-    if state:
-        query = query.where(OutboxEntry.state == state)
-    if keys:
-        query = query.where(OutboxEntry.certificate_key.in_(keys))
+    query = PEEK[bool(state), bool(keys)]
     rows = []
-    for entry in session.scalars(query.limit(limit)):
+    for entry in session.execute(query, {"after": after, "limit": limit, "state": state,
+                                         "keys": list(keys)}):
         row = change_json(entry)
         row.update(state=entry.state, attempts=entry.attempts, last_error=entry.last_error,
                    delivered_at=_iso(entry.delivered_at))
@@ -444,6 +509,6 @@ def replay_from(session: Session, clock: Clock, after: int) -> dict:
                                   OutboxEntry.state == OutboxState.DELIVERED)
         .values(state=OutboxState.PENDING, delivered_at=None)
         .execution_options(synchronize_session=False)).rowcount
-    checkpoint = _update_checkpoint(session, _state(session))
+    checkpoint = _update_checkpoint(session).checkpoint
     session.commit()
     return {"requeued": requeued, "checkpoint": checkpoint, "at": clock.now().isoformat()}

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import request
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine
 
 from shared.clock import wall_now
 from shared.nonces import admit_nonce
 from shared.wire import check_signature, read_signed_headers, refuse_replay
 
 
-def require_signed_call(secret: str, sessions: sessionmaker[Session]) -> bytes:
+def require_signed_call(secret: str, engine: Engine) -> bytes:
     """Return the body of this request if it is signed, fresh and new; else raise.
 
     The headers are judged before the body is read (an unsigned or stale call costs nothing),
@@ -20,7 +20,6 @@ def require_signed_call(secret: str, sessions: sessionmaker[Session]) -> bytes:
     body = request.get_data()
     target = request.path + (f"?{request.query_string.decode()}" if request.query_string else "")
     check_signature(secret, request.method, target, body, signed)
-    with sessions() as session:
-        if not admit_nonce(session, signed.nonce, signed.stale_after, wall_now()):
-            raise refuse_replay()
+    if not admit_nonce(engine, signed.nonce, signed.stale_after, wall_now()):
+        raise refuse_replay()
     return body

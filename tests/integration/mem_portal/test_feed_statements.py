@@ -1,0 +1,52 @@
+"""What a replicator's calls cost the ministry's database, counted in SQL statements.
+
+Each call is a signed call (two statements: the nonce remembered, stale ones forgotten) plus
+its own work; the lease and checkpoint are read back from the UPDATE that writes them.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+from test_feed import Ministry, open_mem
+
+SIGNED = 2  # the nonce: forget the stale ones, remember this one
+
+
+@pytest.fixture
+def ministry(db_url_factory, clock):
+    for app in open_mem(db_url_factory, clock):
+        yield Ministry(app, clock)
+
+
+@contextmanager
+def counted(ministry):
+    statements = []
+    engine = ministry.app.extensions["certsim"].engine
+
+    def note(_conn, _cursor, statement, _parameters, _context, _many):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def test_a_run_costs_the_ministry_a_few_statements_a_call(ministry):
+    ministry.post("/api/v1/changes/lease", {"holder": "r", "ttl": 0})  # the state row exists
+    ministry.issue(0)
+    with counted(ministry) as pull:  # grant, checkpoint, page, next due
+        page = ministry.post("/api/v1/changes", {"holder": "r", "ttl": 60})
+    with counted(ministry) as ack:  # mark delivered, checkpoint
+        ministry.post("/api/v1/changes/ack", {"seqs": page["ids"][0][:1]})
+    with counted(ministry) as report:  # grant and record the run, checkpoint
+        ministry.post("/api/v1/changes/lease", {"holder": "r", "ttl": 60, "report": {}})
+    with counted(ministry) as release:  # release (and read the lease back)
+        released = ministry.post("/api/v1/changes/lease", {"holder": "r", "ttl": 0})
+    assert (len(pull), len(ack), len(report), len(release)) == (
+        SIGNED + 4, SIGNED + 2, SIGNED + 2, SIGNED + 1)
+    assert (page["lease"]["granted"], released["checkpoint"]) == (True, 1)
