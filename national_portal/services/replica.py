@@ -16,8 +16,8 @@ from datetime import date, datetime
 from functools import lru_cache
 
 import orjson
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, undefer
 
 from national_portal.models import AppliedChange, Licence
 from national_portal.services.changes import FACE_INDEX, BadChange, check_change, face_values
@@ -253,7 +253,14 @@ def _log(batch: _Batch, change: dict, outcome: str) -> None:
     batch.seen.add(change["change_id"])
 
 
+_KEY = bindparam("key")
+# Built once, with the (deferred) payload it is read for: one statement instead of a select
+# built on every call and a second one loading the payload.
+BY_KEY = select(Licence).options(undefer(Licence.payload)).where(
+    (Licence.certificate_key == _KEY) | (Licence.licence_id == _KEY))
+
+
 def replicated_licence(session: Session, key: str) -> Licence | None:
-    """Return the national copy of a licence by certificate key or licence identifier."""
-    return session.scalar(select(Licence).where(
-        (Licence.certificate_key == key) | (Licence.licence_id == key)))
+    """Return the national copy of a licence (its payload loaded) by certificate key or
+    licence identifier."""
+    return session.scalar(BY_KEY, {"key": key})
