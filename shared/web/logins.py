@@ -20,7 +20,6 @@ from shared.accounts.logins import (
     seen_login,
     touch,
 )
-from shared.accounts.models import LoginSession
 from shared.web.resources import get_clock, get_session
 
 
@@ -29,7 +28,7 @@ def _serializer() -> URLSafeSerializer:
                              salt=f"{current_app.import_name}-api-token")
 
 
-def issue_token(login: LoginSession) -> str:
+def issue_token(login: SeenLogin) -> str:
     """Sign a bearer token carrying the account, the login marker and the login time."""
     return _serializer().dumps({"a": login.account_id, "m": login.marker,
                                 "t": login.started_at.isoformat()})
@@ -89,7 +88,7 @@ def page_account() -> SeenAccount | None:
     return login.account if login else None
 
 
-def start_page_login(login: LoginSession) -> None:
+def start_page_login(login: SeenLogin) -> None:
     """Remember a new login in this browser (a fresh cookie: no session fixation)."""
     session.clear()
     session["login"] = login.marker
