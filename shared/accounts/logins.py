@@ -14,7 +14,7 @@ import secrets
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,7 +44,7 @@ class NotLoggedIn(DomainError):
 class RegistrationIncomplete(IdentityNotVerified):
     """The password was right, but the account never finished its 实人认证 step."""
 
-    def __init__(self, account: Account):
+    def __init__(self, account: Row):
         super().__init__("identity", "您的账户尚未完成实人认证，请完成认证后登录")
         self.account = account
 
@@ -160,8 +160,9 @@ def get_account(session: Session, account_id: int) -> SeenAccount:
 
 
 def authenticate(session: Session, clock: Clock, login: str, password: str,
-                 password_cost: str = PRODUCTION) -> Account:
-    """Log in by phone or ID number; five wrong passwords lock the name for 30 minutes.
+                 password_cost: str = PRODUCTION) -> Row:
+    """Log in by phone or ID number (the account's row is returned); five wrong passwords
+    lock the name for 30 minutes.
 
     An empty name or password is asked for (FieldErrors) before anything is counted. Each
     try is counted before the password is checked, in one atomic UPDATE, so parallel
@@ -170,7 +171,7 @@ def authenticate(session: Session, clock: Clock, login: str, password: str,
     """
     _require_both(login, password)
     name = normalize_login(login)
-    account = session.scalar(ACCOUNT_BY_NAME, {"name": name}) if name else None
+    account = session.execute(ACCOUNT_BY_NAME, {"name": name}).first() if name else None
     key, now = (account.phone if account else name[:32]), clock.now()
     failures = _count_try(session, key, now)
     if failures is None:
@@ -199,8 +200,8 @@ def _require_both(login: str, password: str) -> None:
 
 # Built once, as every login runs them: the account named, and the tries of a name ("key")
 # counted, reset or locked while it is not locked at "now".
-ACCOUNT_BY_NAME = select(Account).where(
-    (Account.phone == bindparam("name")) | (Account.id_number == bindparam("name")))
+ACCOUNT_BY_NAME = select(*ACCOUNTS.c).where(
+    (ACCOUNTS.c.phone == bindparam("name")) | (ACCOUNTS.c.id_number == bindparam("name")))
 TRIES = LoginAttempts.__table__
 _UNLOCKED = (TRIES.c.login == bindparam("key")) & (
     TRIES.c.locked_until.is_(None) | (TRIES.c.locked_until <= bindparam("now")))
