@@ -4,20 +4,18 @@ as the 绑定证照 page shows it (the passed one, the open or failed one, or a 
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from shared.accounts.faces import face_check_state, start_face_check
+from shared.accounts.faces import LOGIN_TICKETS, face_check_state, start_face_check
 from shared.accounts.models import Account, FaceCheck, FaceCheckState
 from shared.clock import Clock
 
 
 def face_check_for_page(session: Session, clock: Clock, account: Account, marker: str, *,
-                        purpose: str, renew: bool = False) -> FaceCheck:
+                        purpose: str, renew: bool = False) -> FaceCheck | Row:
     """Return the ticket a page shows: a passed one, the open or failed one, or a fresh one."""
-    tickets = list(session.scalars(select(FaceCheck).where(
-        FaceCheck.account_id == account.id, FaceCheck.session_marker == marker,
-    ).order_by(FaceCheck.id.desc())))
+    tickets = list(session.execute(LOGIN_TICKETS, {"account": account.id, "marker": marker}))
     passed = next((ticket for ticket in tickets if ticket.state == FaceCheckState.PASSED),
                   None)
     if passed is not None:

@@ -16,12 +16,10 @@ from shared.accounts.logins import (
     SeenAccount,
     SeenLogin,
     account_of,
-    current_login,
     log_out,
     seen_login,
     touch,
 )
-from shared.accounts.models import Account, LoginSession
 from shared.web.resources import get_clock, get_session
 
 
@@ -30,14 +28,15 @@ def _serializer() -> URLSafeSerializer:
                              salt=f"{current_app.import_name}-api-token")
 
 
-def issue_token(login: LoginSession) -> str:
+def issue_token(login: SeenLogin) -> str:
     """Sign a bearer token carrying the account, the login marker and the login time."""
     return _serializer().dumps({"a": login.account_id, "m": login.marker,
                                 "t": login.started_at.isoformat()})
 
 
-def api_login() -> LoginSession:
-    """Return the open login named by the request's bearer token, or raise NotLoggedIn."""
+def api_login() -> SeenLogin:
+    """Return the open login named by the request's bearer token (read as a page reads its
+    login), or raise NotLoggedIn."""
     if "api_login" not in g:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
@@ -46,14 +45,14 @@ def api_login() -> LoginSession:
             data = _serializer().loads(token.strip())
         except BadSignature:
             raise NotLoggedIn("token", "登录凭证无效，请重新登录") from None
-        login = current_login(get_session(), get_clock(), data.get("m"))
+        login = seen_login(get_session(), get_clock(), data.get("m"))
         if login.account_id != data.get("a"):
             raise NotLoggedIn("token", "登录凭证无效，请重新登录")
         g.api_login = login
     return g.api_login
 
 
-def api_account() -> Account:
+def api_account() -> SeenAccount:
     """Return the account of the request's bearer token, or raise NotLoggedIn."""
     return account_of(get_session(), api_login())
 
@@ -89,7 +88,7 @@ def page_account() -> SeenAccount | None:
     return login.account if login else None
 
 
-def start_page_login(login: LoginSession) -> None:
+def start_page_login(login: SeenLogin) -> None:
     """Remember a new login in this browser (a fresh cookie: no session fixation)."""
     session.clear()
     session["login"] = login.marker
