@@ -13,7 +13,7 @@ from scenarios.world import InProcessWorlds
 from shared.accounts.models import Account
 
 PRODUCTION_PARAMETERS = "$argon2id$v=19$m=65536,t=3,p=4$"
-SIMULATION_PARAMETERS = "$argon2id$v=19$m=1024,t=1,p=1$"
+SIMULATION_PARAMETERS = "$argon2id$v=19$m=64,t=1,p=1$"
 
 REGISTERS = """version: 1
 name: 注册
