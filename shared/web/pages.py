@@ -9,7 +9,7 @@ from datetime import date, datetime
 from types import FunctionType
 from urllib.parse import quote
 
-from flask import Flask, current_app, g, has_request_context, request, session, url_for
+from flask import Flask, current_app, g, request, session, url_for
 from flask_wtf.csrf import generate_csrf
 from jinja2.runtime import Context
 
@@ -58,19 +58,22 @@ def remembering_url_for(app: Flask) -> Callable[..., str]:
     built: dict[tuple, str] = {}
 
     def remembered(endpoint: str, **values) -> str:
-        if values and any(name[:1] == "_" for name in values) or not has_request_context():
+        try:
+            here = request._get_current_object()  # one trip through the proxy, not one a field
+        except RuntimeError:  # no request: built as Flask builds it
             return url_for(endpoint, **values)
-        here = request._get_current_object()  # one trip through the proxy, not one a field
         key = (here.script_root, here.blueprint if endpoint[:1] == "." else None,
-               endpoint, *sorted(values.items()))
+               endpoint, *values.items())  # a template passes its arguments in one order
         try:
             url = built.get(key)
         except TypeError:  # an argument that cannot be a key
             return url_for(endpoint, **values)
         if url is None:
-            if len(built) >= CACHED_URLS:  # per-row URLs must not grow it for ever
-                built.clear()
-            url = built[key] = url_for(endpoint, **values)
+            url = url_for(endpoint, **values)
+            if not any(name[:1] == "_" for name in values):  # _external, _anchor …: each time
+                if len(built) >= CACHED_URLS:  # per-row URLs must not grow it for ever
+                    built.clear()
+                built[key] = url
         return url
 
     return remembered
@@ -86,7 +89,14 @@ def url_filler_for(build_url: Callable[..., str]) -> Callable[..., Callable[[obj
         werkzeug's default converter does (tests/unit hold it equal to url_for)."""
         prefix, _, suffix = build_url(endpoint, **values,
                                       **{part: PLACEHOLDER}).partition(PLACEHOLDER)
-        return lambda value: f"{prefix}{quote(str(value), safe=URL_PATH_SAFE)}{suffix}"
+
+        def fill(value: object) -> str:
+            text = str(value)
+            if not (text.isascii() and text.isalnum()):  # letters and digits stay as they are
+                text = quote(text, safe=URL_PATH_SAFE)
+            return f"{prefix}{text}{suffix}"
+
+        return fill
 
     return url_filler
 
