@@ -80,8 +80,8 @@ def remembering_url_for(app: Flask) -> Callable[..., str]:
 
 
 def url_filler_for(build_url: Callable[..., str]) -> Callable[..., Callable[[object], str]]:
-    """Return `url_filler` building its URL with `build_url` (the templates' get the one that
-    builds each URL once per app, so a page's fillers cost no URL building at all)."""
+    """Return `url_filler` building its URL with `build_url`: the templates' builds with their
+    url_for, which remembers each URL, so a page's fillers build no URL at all."""
 
     def url_filler(endpoint: str, part: str, **values) -> Callable[[object], str]:
         """Return a function giving `endpoint`'s URL for each value of its `part` (a list's
