@@ -71,7 +71,7 @@ class BoundLicence:
     """
 
     licence: Licence | Row
-    bound_at: datetime
+    bound_at: datetime | None  # None in a page's list (`shown`), which does not show it
     status: str
 
     @property
@@ -120,8 +120,8 @@ SHOWN = ("certificate_key", "holder_name", "holder_id_number", "category", "item
 ACCOUNT, KEY = bindparam("account"), bindparam("key")
 
 
-def _listing(columns) -> Select:
-    return (select(*columns, BINDINGS.c.bound_at)
+def _listing(*columns) -> Select:
+    return (select(*columns)
             .join(BINDINGS, BINDINGS.c.licence_row_id == LICENCES.c.id)
             .where(BINDINGS.c.account_id == ACCOUNT,
                    BINDINGS.c.unbound_at.is_(None))
@@ -130,8 +130,10 @@ def _listing(columns) -> Select:
 
 # Built once, as every statement below: constructing a select (of 27 columns here) costs
 # more than running it.
-LISTED = _listing(column for column in LICENCES.c if column.key != "payload")
-LISTED_SHOWN = _listing(LICENCES.c[name] for name in SHOWN)
+LISTED = _listing(*(column for column in LICENCES.c if column.key != "payload"),
+                  BINDINGS.c.bound_at)
+# Without bound_at, which no page shows: reading that aware datetime cost a quarter of the list.
+LISTED_SHOWN = _listing(*(LICENCES.c[name] for name in SHOWN))
 # The holder's licences, each with the account's open binding of it (at most one) if any:
 # what binding decides with (the eligibility's fields, what a recording names).
 HOLDERS = (select(LICENCES.c.id, LICENCES.c.card_version, LICENCES.c.valid_from,
@@ -159,9 +161,9 @@ HISTORY = (select(BINDINGS.c.bound_at, BINDINGS.c.unbound_at)
 def bound_licences(session: Session, clock: Clock, account: Account,
                    status: str | None = None, *, shown: bool = False) -> list[BoundLicence]:
     """Return the holder's 我的证照 list, oldest binding first, optionally by status; `shown`:
-    only the columns a page shows (SHOWN), not every field the API answers."""
+    only the columns a page shows (SHOWN, no bound_at), not every field the API answers."""
     today = clock.today()
-    rows = [BoundLicence(row, row.bound_at, effective_status(row, today))
+    rows = [BoundLicence(row, None if shown else row.bound_at, effective_status(row, today))
             for row in session.execute(LISTED_SHOWN if shown else LISTED,
                                        {"account": account.id})]
     if status == Status.VALID:
