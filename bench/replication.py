@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -45,7 +44,7 @@ from shared.authorities import authority_named, ministry_codes
 from shared.certificates import FACE_FIELDS
 from shared.clock import SHANGHAI
 from shared.db import create_schema, make_engine
-from shared.identifiers import LicenceId, make_licence_id
+from shared.identifiers import LicenceId, make_licence_id, new_change_id
 from shared.identity import id_check_char
 from shared.world import FileStore, WorldClock
 from sync import HttpTransport, Replicator, SyncConfig
@@ -106,7 +105,7 @@ def outbox_row(cert: dict) -> tuple:
         if isinstance(value, date):
             licence[name] = value.isoformat()
     licence["reviews"] = []
-    return (cert["id"], uuid.uuid4().hex, "issued", cert["certificate_key"], 1,
+    return (cert["id"], new_change_id(ISSUED_AT), "issued", cert["certificate_key"], 1,
             json.dumps({"kind": "issued", "licence": licence}), _sql(ISSUED_AT),
             _sql(VISIBLE_AT), "pending", 0)
 

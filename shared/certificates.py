@@ -18,7 +18,7 @@ from shared.authorities import DEFAULT_TYPE_CODE, authority_named
 from shared.catalogue import DEFAULT_CATALOGUE, Catalogue
 from shared.clock import Clock
 from shared.errors import Duplicate, InvalidInput, NotEligible, NotFound
-from shared.identifiers import make_licence_id
+from shared.identifiers import make_licence_id, new_change_id
 from shared.identity import id_facts, normalize_id_number, normalize_name
 from shared.lag import DEFAULT_LAG, LagPolicy, parse_lag
 from shared.models import (
@@ -277,7 +277,7 @@ def _record_change(session: Session, issuer: Issuer, cert: Certificate, kind: st
             previous = session.scalar(LATEST_VISIBLE, {"key": cert.certificate_key})
         visible_at = max(visible_at, previous) if previous else visible_at
     entry = OutboxEntry(
-        change_id=uuid.uuid4().hex, kind=kind, certificate_key=cert.certificate_key,
+        change_id=new_change_id(now), kind=kind, certificate_key=cert.certificate_key,
         revision=cert.revision, payload={"kind": kind, "licence": licence_snapshot(cert)},
         created_at=now, visible_at=visible_at, state=OutboxState.PENDING, attempts=0,
     )

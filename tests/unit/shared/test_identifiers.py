@@ -1,4 +1,7 @@
-"""Credit codes (GB 32100) and licence identifiers (ISO 7064 MOD 37,36)."""
+"""Credit codes (GB 32100), licence identifiers (ISO 7064 MOD 37,36) and change ids."""
+
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -11,6 +14,7 @@ from shared.identifiers import (
     USCC_ALPHABET,
     make_licence_id,
     mod37_36_check_char,
+    new_change_id,
     parse_licence_id,
     uscc_check_char,
     validate_type_code,
@@ -91,3 +95,12 @@ def test_every_provincial_level_department_and_the_xpcc_bureau_can_issue():
     for authority in AUTHORITIES.values():
         assert authority.code[2:8] == authority.region_code  # the region inside the code
         assert authority.name.endswith(("应急管理厅", "应急管理局"))
+
+
+def test_change_ids_are_32_hex_digits_ordered_by_time_and_then_by_creation():
+    noon = datetime(2024, 9, 27, 4, 0, tzinfo=UTC)
+    same_moment = [new_change_id(noon) for _ in range(1000)]
+    later = new_change_id(noon + timedelta(milliseconds=1))
+    assert all(re.fullmatch(r"[0-9a-f]{32}", change_id) for change_id in same_moment)
+    assert same_moment == sorted(same_moment) and len(set(same_moment)) == 1000
+    assert later > max(same_moment)
