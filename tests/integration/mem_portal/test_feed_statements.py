@@ -6,10 +6,8 @@ its own work; the lease and checkpoint are read back from the UPDATE that writes
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
+from support.statements import sql_sent
 from test_feed import Ministry, open_mem
 
 SIGNED = 2  # the nonce: forget the stale ones, remember this one
@@ -21,19 +19,8 @@ def ministry(db_url_factory, clock):
         yield Ministry(app, clock)
 
 
-@contextmanager
 def counted(ministry):
-    statements = []
-    engine = ministry.app.extensions["certsim"].engine
-
-    def note(_conn, _cursor, statement, _parameters, _context, _many):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+    return sql_sent(ministry.app.extensions["certsim"].engine)
 
 
 def test_a_run_costs_the_ministry_a_few_statements_a_call(ministry):

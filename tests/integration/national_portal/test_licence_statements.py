@@ -5,11 +5,9 @@ Only statements naming a licence table are counted: the login's are the web kit'
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 from support.national import ZHANG, Api, Ministry, make_app
+from support.statements import sql_sent
 
 from shared.web.resources import resources
 
@@ -29,43 +27,36 @@ def holder(app):
     return Api(app).signed_up(ZHANG)
 
 
-@contextmanager
-def counted(app):
-    """Count the statements on the licence tables while the block runs."""
-    counts = {"statements": 0}
-
-    def statement(_conn, _cursor, sql, *_):
-        counts["statements"] += "licence" in sql
-
+@pytest.fixture
+def engine(app):
     with app.app_context():
-        engine = resources().engine
-    event.listen(engine, "before_cursor_execute", statement)
-    try:
-        yield counts
-    finally:
-        event.remove(engine, "before_cursor_execute", statement)
+        return resources().engine
 
 
-def test_binding_reads_the_holders_licences_once_inserts_and_lists(app, holder, ministry):
+def on_licence_tables(sent: list[str]) -> int:
+    return sum("licence" in sql for sql in sent)
+
+
+def test_binding_reads_the_holders_licences_once_inserts_and_lists(app, engine, holder, ministry):
     ministry.issue()
     ministry.issue(item="高压电工作业")
     ministry.deliver(app)
-    with counted(app) as counts:
+    with sql_sent(engine) as sent:
         assert len(holder.bind().json["bound"]) == 2
     # the licences with their open bindings, one insert of both, the list
-    assert counts["statements"] == 3
-    with counted(app) as counts:
+    assert on_licence_tables(sent) == 3
+    with sql_sent(engine) as sent:
         assert holder.bind().json["bound"] == []
-    assert counts["statements"] == 2
+    assert on_licence_tables(sent) == 2
 
 
-def test_details_and_unbinding_find_the_binding_in_one_statement(app, holder, ministry):
+def test_details_and_unbinding_find_the_binding_in_one_statement(app, engine, holder, ministry):
     key = ministry.issue()
     ministry.deliver(app)
     holder.bind()
-    with counted(app) as counts:
+    with sql_sent(engine) as sent:
         assert holder.get(f"/api/v1/licences/{key}").status_code == 200
-    assert counts["statements"] == 2  # the binding with its licence, the history
-    with counted(app) as counts:
+    assert on_licence_tables(sent) == 2  # the binding with its licence, the history
+    with sql_sent(engine) as sent:
         assert holder.delete(f"/api/v1/licences/{key}/binding").status_code == 200
-    assert counts["statements"] == 2  # the binding, its update (no ORM flush)
+    assert on_licence_tables(sent) == 2  # the binding, its update (no ORM flush)

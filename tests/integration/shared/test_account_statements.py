@@ -6,11 +6,9 @@ reads its login and account in one query; a logout is one UPDATE.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 from support.national import ZHANG, Api, make_app
+from support.statements import sql_sent
 
 
 @pytest.fixture
@@ -20,20 +18,9 @@ def api(db_url_factory, clock):
     return api
 
 
-@contextmanager
 def counted(api: Api):
     """Count the statements sent to the portal's database inside the block."""
-    engine = api.client.application.extensions["certsim"].engine
-    statements: list[str] = []
-
-    def note(_conn, _cursor, statement, _parameters, _context, _many):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+    return sql_sent(api.client.application.extensions["certsim"].engine)
 
 
 def test_a_login_costs_a_lookup_its_counted_try_a_reset_and_the_new_login(api):
