@@ -58,14 +58,15 @@ class LiveWorld(World):
     def now(self) -> datetime:
         return datetime.fromisoformat(self.mem.ok("GET", "/_sim/clock")["now"])
 
-    def move_to(self, moment: datetime) -> None:
-        """Step the shared clock through each due moment up to `moment`, ticking at each."""
+    def move_to(self, moment: datetime) -> bool:
+        """Step the shared clock through each due moment up to `moment`, ticking at each (a
+        tick always runs the replicator: the outbox may have changed)."""
         while True:
             due = self._next_due(self.now(), moment)
             self.mem.ok("POST", "/_sim/clock", {"set": (due or moment).isoformat()})
             self.replicate()
             if due is None:
-                return
+                return True
 
     def _next_due(self, now: datetime, until: datetime) -> datetime | None:
         rows = self.mem.ok("GET", "/_sim/outbox?state=pending&limit=1000")["changes"]

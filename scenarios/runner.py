@@ -24,7 +24,8 @@ WorldFactory = Callable[[Scenario], World]
 # Steps that write a change: the replicator runs at once, as a live one would, so a change due
 # now (lag 0) is delivered now.
 WRITES_CHANGES = frozenset({"issue", "review", "renew", "revoke", "cancel", "fault"})
-# Only these steps (and any step with `at`) can write or deliver a change: observe after them.
+# Only these steps (and a step whose `at` moved the clock past a due change) can write or
+# deliver a change: observe after them.
 MOVES_REPLICATION = WRITES_CHANGES | {"wait", "sync"}
 
 
@@ -75,8 +76,7 @@ def run_scenario(scenario: Scenario, world_factory: WorldFactory = in_process,
 def run_step(context: Context, step: Step) -> StepResult:
     """Move the clock to the step's `at`, run its action, compare, record the timeline."""
     started = perf_counter()
-    if step.at is not None and step.at != context.now():
-        context.world.move_to(step.at)
+    moved = step.at is not None and step.at != context.now() and context.world.move_to(step.at)
     at = context.now()
     try:
         outcome = ACTIONS[step.action](context, step)
@@ -85,7 +85,7 @@ def run_step(context: Context, step: Step) -> StepResult:
                           facts=answer_facts(error.reply) if error.reply else {},
                           summary=f"{error.code}: {error.said}")
     failures = compare(step, outcome)
-    if step.at is not None or step.action in MOVES_REPLICATION:
+    if moved or step.action in MOVES_REPLICATION:  # else the outbox is as last observed
         due_now = context.observe_replication(step.number)
         if due_now and step.action in WRITES_CHANGES:  # e.g. lag 0: deliver it now
             context.world.move_to(context.now())

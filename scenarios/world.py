@@ -30,8 +30,9 @@ class World:
     def now(self) -> datetime:
         raise NotImplementedError
 
-    def move_to(self, moment: datetime) -> None:
-        """Move the clock to `moment`, replicating whatever falls due on the way."""
+    def move_to(self, moment: datetime) -> bool:
+        """Move the clock to `moment`, replicating whatever falls due on the way; return False
+        when nothing was due on the way (only the clock moved: the outbox is as it was)."""
         raise NotImplementedError
 
     def replicate(self) -> dict:
@@ -141,12 +142,12 @@ class InProcessWorld(World):
     def now(self) -> datetime:
         return self.clock.now()
 
-    def move_to(self, moment: datetime) -> None:
+    def move_to(self, moment: datetime) -> bool:
         """Step through every due moment up to `moment`.
 
         The ministry says what waits: with nothing due now (to deliver or retry), the clock
         goes straight to the next change's `visible_at`, or to `moment` if that lies beyond,
-        since every run on the way would idle.
+        since every run on the way would idle (and then nothing changed: False).
         """
         if moment < self.clock.now():
             raise ValueError(f"the clock never goes back: {moment} < {self.clock.now()}")
@@ -155,9 +156,10 @@ class InProcessWorld(World):
             due = status["next_due_at"] and datetime.fromisoformat(status["next_due_at"])
             if not due or due > moment:
                 self.clock.set(moment)
-                return
+                return False
             self.clock.set(due)
         self.stepper.advance_to(moment)
+        return True
 
     def close(self, *, crashed: bool = False) -> None:
         super().close()
@@ -204,8 +206,8 @@ class _Borrowed(World):
     def now(self) -> datetime:
         return self.inner.now()
 
-    def move_to(self, moment: datetime) -> None:
-        self.inner.move_to(moment)
+    def move_to(self, moment: datetime) -> bool:
+        return self.inner.move_to(moment)
 
     def close(self, *, crashed: bool = False) -> None:
         if crashed:
