@@ -11,7 +11,6 @@ whatever the snapshot holds that is due by the start is delivered before the fir
 
 from __future__ import annotations
 
-import gc
 from datetime import datetime
 
 from scenarios.portals import FlaskPortal, Portal
@@ -181,9 +180,6 @@ class InProcessWorlds:
         if self.world is None:
             self.world = InProcessWorld(scenario.start, scenario.lag, urls=self.urls,
                                         snapshot=scenario.snapshot)
-            # The apps, their mappers and templates live as long as the pool: out of the
-            # collector's sight, a full collection no longer walks them (~60 ms a library).
-            gc.freeze()
         else:
             self.world.restart(scenario.start, scenario.lag, scenario.snapshot)
         return _Borrowed(self)
@@ -193,7 +189,6 @@ class InProcessWorlds:
         if self.world is not None:
             self.world.close()
             self.world = None
-            gc.unfreeze()  # what the apps leave behind is collectable again
 
 
 class _Borrowed(World):
