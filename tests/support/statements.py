@@ -3,38 +3,33 @@ count (counted, never timed)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 
-@contextmanager
-def sql_sent(engine) -> Iterator[list[str]]:
+def sql_sent(engine) -> AbstractContextManager[list[str]]:
     """Collect the SQL of every statement `engine` runs while the block runs."""
-    sent: list[str] = []
+    return _collected(engine, "before_cursor_execute", lambda _conn, _cursor, sql, *_: sql)
 
-    def note(_conn, _cursor, statement, *_):
-        sent.append(statement)
 
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+def orm_flushes() -> AbstractContextManager[list[Session]]:
+    """Collect the session of every ORM flush (any engine) while the block runs."""
+    return _collected(Session, "before_flush", lambda session, *_: session)
 
 
 @contextmanager
-def orm_flushes() -> Iterator[list[Session]]:
-    """Collect the session of every ORM flush (any engine) while the block runs."""
-    flushed: list[Session] = []
+def _collected(target, name: str, pick: Callable) -> Iterator[list]:
+    """Listen to `name` on `target` while the block runs, keeping `pick(*arguments)` of each."""
+    found: list = []
 
-    def note(session, *_):
-        flushed.append(session)
+    def note(*arguments):
+        found.append(pick(*arguments))
 
-    event.listen(Session, "before_flush", note)
+    event.listen(target, name, note)
     try:
-        yield flushed
+        yield found
     finally:
-        event.remove(Session, "before_flush", note)
+        event.remove(target, name, note)

@@ -6,25 +6,9 @@ Only statements naming a licence table are counted: the login's are the web kit'
 from __future__ import annotations
 
 import pytest
-from support.national import ZHANG, Api, Ministry, make_app
 from support.statements import sql_sent
 
 from shared.web.resources import resources
-
-
-@pytest.fixture
-def app(db_url_factory, clock):
-    return make_app(db_url_factory("national"), clock)
-
-
-@pytest.fixture
-def ministry(db_url_factory, clock):
-    return Ministry(db_url_factory("mem"), clock)
-
-
-@pytest.fixture
-def holder(app):
-    return Api(app).signed_up(ZHANG)
 
 
 @pytest.fixture

@@ -5,12 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from support.national import CSRF, PASSWORD, ZHANG, Api, Browser, Holder, make_app
-
-
-@pytest.fixture
-def app(db_url_factory, clock):
-    return make_app(db_url_factory("national"), clock)
+from support.national import CSRF, PASSWORD, ZHANG, Api, Browser, Holder
 
 
 @pytest.fixture

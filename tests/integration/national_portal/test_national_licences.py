@@ -4,26 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import pytest
-from support.national import LI, ZHANG, Api, Ministry, make_app
+from support.national import LI, ZHANG, Api, make_app
 
 NOT_FOUND = "未查询到特种作业操作证电子证照"
-
-
-@pytest.fixture
-def app(db_url_factory, clock):
-    return make_app(db_url_factory("national"), clock)
-
-
-@pytest.fixture
-def ministry(db_url_factory, clock):
-    return Ministry(db_url_factory("mem"), clock)
-
-
-@pytest.fixture
-def holder(app):
-    """张三, registered, logged in through the API and face-checked in this login."""
-    return Api(app).signed_up(ZHANG)
 
 
 def test_bind_finds_nothing_before_the_licence_is_replicated(holder, ministry):

@@ -8,19 +8,9 @@ import re
 
 import pytest
 from PIL import Image
-from support.national import LI, ZHANG, Api, Browser, Ministry, make_app
+from support.national import LI, ZHANG, Api, Browser
 
 NAV = ("首页", "国务院部门服务窗口", "地方政府服务窗口", "个人办事", "法人办事", "公共服务")
-
-
-@pytest.fixture
-def app(db_url_factory, clock):
-    return make_app(db_url_factory("national"), clock)
-
-
-@pytest.fixture
-def ministry(db_url_factory, clock):
-    return Ministry(db_url_factory("mem"), clock)
 
 
 @pytest.fixture
