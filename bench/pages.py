@@ -9,8 +9,9 @@ this login's 我的证照 face check. Then, per portal:
 - latency: GET /space/licences for logged-in holders picked at random, through the Flask test
   client; baseline: a hello-world route registered on the same app, same client;
 - throughput: the same app served by waitress in a child process (so the client's GIL is not
-  the server's), loaded by a bounded pool of requests.Session clients; baseline: the
-  hello-world route on the same server.
+  the server's) with the request threads `make run` gives it (`certsim.run.PORTAL_THREADS`),
+  loaded by a bounded pool of requests.Session clients; baseline: the hello-world route on
+  the same server.
 
 `python -m bench --only pages` runs it; `python -m bench.pages serve PORTAL DB` is the child
 server. While developing, BENCH_PAGES_ACCOUNTS=5000 (smaller databases) and
@@ -42,6 +43,7 @@ import national_portal
 from bench.pages_data import HOLDING_TIME, sql_time, write_holders
 from bench.pages_mem import pass_face_checks, write_certificates
 from bench.processes import cpu_seconds
+from certsim.run import PORTAL_THREADS as SERVER_THREADS  # as `make run` serves them
 from mem_portal.models import TABLES as MEM_TABLES
 from national_portal.models import TABLES as NATIONAL_TABLES
 from shared.clock import SimulatedClock
@@ -50,7 +52,7 @@ from shared.db import create_schema, make_engine
 ACCOUNTS = int(os.environ.get("BENCH_PAGES_ACCOUNTS") or 100_000)  # smaller: development only
 SAMPLE = min(5_000, ACCOUNTS // 2)  # logged-in holders the requests pick from
 LATENCY_REQUESTS, WARMUP = 3_000, 200
-LOAD_REQUESTS, CLIENTS, SERVER_THREADS = 2_000, 8, 8
+LOAD_REQUESTS, CLIENTS = 2_000, 8
 SECRET_KEY = "bench-pages-secret"
 NOW = HOLDING_TIME
 PAGE, HELLO = "/space/licences", "/_bench/hello"

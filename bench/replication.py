@@ -38,6 +38,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from bench.processes import cpu_seconds, peak_rss_of
+from certsim.run import PORTAL_THREADS
 from mem_portal.models import TABLES as MEM_TABLES
 from national_portal.models import TABLES as NATIONAL_TABLES
 from shared.authorities import authority_named, ministry_codes
@@ -140,8 +141,9 @@ def start_portal(target: str, env: dict) -> tuple[subprocess.Popen, str]:
     """Start one portal under waitress in its own process; return it and its URL once it answers."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "waitress", "--host=127.0.0.1", f"--port={port}", "--threads=4",
-         "--call", target], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [sys.executable, "-m", "waitress", "--host=127.0.0.1", f"--port={port}",
+         f"--threads={PORTAL_THREADS}", "--call", target],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
         if process.poll() is not None:
