@@ -1,8 +1,8 @@
 """End-to-end replication throughput: ministry outbox → signed HTTP → national database.
 
 Deployed as `make run` deploys it: each portal in its own process under waitress on a loopback
-port (`python -m waitress --call …`, databases, secret and the shared simulated clock from the
-environment), and the real replicator with the HTTP transport in this process, run as the
+port (the command `make run` uses, `certsim.run.waitress_command`; databases, secret and the
+shared simulated clock from the environment), and the real replicator with the HTTP transport in this process, run as the
 real-time job runs it. The source rows (certificates and their `issued` outbox changes with
 full licence payloads, in the exact form the services write) are loaded first with plain
 sqlite3 in a child process, so the measure is replication, not issuance, and this process's
@@ -38,9 +38,11 @@ import requests
 from sqlalchemy import create_engine, text
 
 from bench.processes import cpu_seconds, peak_rss_of
-from certsim.run import PORTAL_THREADS
+from certsim.run import waitress_command
 from mem_portal.models import TABLES as MEM_TABLES
+from mem_portal.views.verify import MAX_BODY as MEM_MAX_BODY
 from national_portal.models import TABLES as NATIONAL_TABLES
+from national_portal.replication import MAX_BODY as NATIONAL_MAX_BODY
 from shared.authorities import authority_named, ministry_codes
 from shared.certificates import FACE_FIELDS
 from shared.clock import SHANGHAI
@@ -137,13 +139,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_portal(target: str, env: dict) -> tuple[subprocess.Popen, str]:
-    """Start one portal under waitress in its own process; return it and its URL once it answers."""
+def start_portal(target: str, max_body: int, env: dict) -> tuple[subprocess.Popen, str]:
+    """Start one portal under waitress in its own process, with the options `make run` gives
+    it; return it and its URL once it answers."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "waitress", "--host=127.0.0.1", f"--port={port}",
-         f"--threads={PORTAL_THREADS}", "--call", target],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(waitress_command(target, "127.0.0.1", port, max_body), env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
         if process.poll() is not None:
@@ -163,8 +164,9 @@ def replicate(databases: dict[str, str], clock: WorldClock) -> tuple[float, int,
     env = {**os.environ, "SYNC_SECRET": SECRET, "CERTSIM_WORLD": str(clock.store.path),
            "MEM_DATABASE_URL": databases["mem"], "MEM_SIM_ENABLED": "0",
            "NATIONAL_DATABASE_URL": databases["national"], "NATIONAL_SIM_ENABLED": "0"}
-    portals = [start_portal(target, env) for target in
-               ("mem_portal:create_app", "national_portal:create_app")]
+    portals = [start_portal(target, max_body, env) for target, max_body in
+               (("mem_portal:create_app", MEM_MAX_BODY),
+                ("national_portal:create_app", NATIONAL_MAX_BODY))]
     try:
         urls = {"mem": portals[0][1], "national": portals[1][1]}
         config = SyncConfig(mem_url=urls["mem"], national_url=urls["national"], secret=SECRET,

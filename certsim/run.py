@@ -36,6 +36,7 @@ RECV_BYTES = 256 * 1024
 # serving while the other waits (a write lock, an argon2 hash, an injected slow answer); more
 # load wants more processes, not threads.
 PORTAL_THREADS = 2
+OUTBUF_OVERFLOW = 16 * 1024 * 1024  # a change-feed page of 5000 changes is ~6 MB
 
 
 def register(sub) -> None:
@@ -71,19 +72,29 @@ def environment(host: str, port: int, var: Path) -> dict[str, str]:
     return env
 
 
+def waitress_command(target: str, host: str, port: int, max_body: int) -> list[str]:
+    """The command serving one portal, as `make run` starts it (the benchmarks too).
+
+    waitress buffers a whole body before the app sees it: cap it (a little above the app's own
+    cap, so the app answers 413 in its own words), and read in large pieces, so a chunk-size
+    line that never ends costs bounded time (waitress re-scans it per read). Bodies and answers
+    up to that size stay in memory: past 512 KB in, 1 MB out, waitress would spill them to a
+    temporary file and read them back (a replication batch or page is a few MB).
+    """
+    buffered = max_body + BODY_MARGIN
+    return [sys.executable, "-m", "waitress", f"--host={host}", f"--port={port}",
+            f"--threads={PORTAL_THREADS}", f"--max-request-body-size={buffered}",
+            f"--recv-bytes={RECV_BYTES}", f"--inbuf-overflow={buffered}",
+            f"--outbuf-overflow={OUTBUF_OVERFLOW}", "--call", target]
+
+
 def children(host: str, port: int) -> list[Child]:
     """The processes `make run` starts."""
-    def waitress(target: str, at: int, max_body: int) -> list[str]:
-        # waitress buffers a whole body before the app sees it: cap it (a little above the
-        # app's own cap, so the app answers 413 in its own words), and read in large pieces, so
-        # a chunk-size line that never ends costs bounded time (waitress re-scans it per read).
-        return [sys.executable, "-m", "waitress", f"--host={host}", f"--port={at}",
-                f"--threads={PORTAL_THREADS}", f"--max-request-body-size={max_body + BODY_MARGIN}",
-                f"--recv-bytes={RECV_BYTES}", "--call", target]
-
     return [
-        Child("ministry", waitress("certsim.apps:ministry", port + 1, MEM_MAX_BODY)),
-        Child("national", waitress("certsim.apps:national", port + 2, NATIONAL_MAX_BODY)),
+        Child("ministry", waitress_command("certsim.apps:ministry", host, port + 1,
+                                           MEM_MAX_BODY)),
+        Child("national", waitress_command("certsim.apps:national", host, port + 2,
+                                           NATIONAL_MAX_BODY)),
         Child("replicator", [sys.executable, "-m", "sync"]),
         Child("console", [sys.executable, "-m", "waitress", "--host=127.0.0.1",
                           f"--port={port}", "--call", "certsim.console:create_app"]),
