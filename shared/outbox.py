@@ -10,11 +10,12 @@ row is delivered, so a replicator that restarts reads from there.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import orjson
 from sqlalchemy import (
     Row,
+    String,
     Text,
     bindparam,
     case,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    type_coerce,
     union_all,
     update,
 )
@@ -66,10 +68,12 @@ def _waiting_before(until: datetime):
     )
 
 
+# The instants come as the database hands them (`_wire_instant` writes them out): SQLite's
+# stored text skips SQLAlchemy parsing it into a datetime only for it to be written back out.
 FEED_COLUMNS = (_OUTBOX.c.seq, _OUTBOX.c.change_id, _OUTBOX.c.kind,
-                _OUTBOX.c.certificate_key, _OUTBOX.c.revision, _OUTBOX.c.created_at,
-                _OUTBOX.c.visible_at, cast(_OUTBOX.c.payload, Text))
-HEADER_NAMES = ("seq", "change_id", "kind", "certificate_key", "revision")
+                _OUTBOX.c.certificate_key, _OUTBOX.c.revision,
+                type_coerce(_OUTBOX.c.created_at, String), type_coerce(_OUTBOX.c.visible_at, String),
+                cast(_OUTBOX.c.payload, Text))
 
 
 # The feed's statements are built once: building a statement costs SQLAlchemy more than SQLite
@@ -113,10 +117,26 @@ def next_due_at(session: Session, after: datetime) -> datetime | None:
 
 def _change_text(row) -> str:
     """Return one feed row as wire JSON, splicing in the payload's stored JSON text as it is."""
-    header = dict(zip(HEADER_NAMES, row[:5], strict=True))
-    header["created_at"] = row[5].isoformat()
-    header["visible_at"] = row[6].isoformat()
-    return f'{orjson.dumps(header).decode()[:-1]},"payload":{row[7]}}}'
+    seq, change_id, kind, key, revision, created_at, visible_at, payload = row
+    header = orjson.dumps({"seq": seq, "change_id": change_id, "kind": kind,
+                           "certificate_key": key, "revision": revision,
+                           "created_at": _wire_instant(created_at),
+                           "visible_at": _wire_instant(visible_at)})
+    return f'{header[:-1].decode()},"payload":{payload}}}'
+
+
+def _wire_instant(stored: str | datetime) -> str:
+    """Write a stored instant as `datetime.isoformat` writes it in UTC.
+
+    SQLite hands back the text SQLAlchemy stored, 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC (the
+    fraction left out when it is zero, as isoformat does); a server with a time type hands
+    back a datetime.
+    """
+    if stored.__class__ is str:
+        fraction = stored[19:]
+        return (f"{stored[:10]}T{stored[11:19]}{'' if fraction in ('', '.000000') else fraction}"
+                "+00:00")
+    return stored.astimezone(UTC).isoformat()
 
 
 def read_feed_json(session: Session, clock: Clock, *, after: int, limit: int,
