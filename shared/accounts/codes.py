@@ -6,6 +6,7 @@ Every function takes the session and the clock; those that change state commit o
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 from datetime import timedelta
 
@@ -112,7 +113,7 @@ def send_sms_code(session: Session, clock: Clock, phone: str, purpose: str,
     now = clock.now()
     recent = list(session.scalars(SENT_SINCE, {"phone": phone, "since": now - timedelta(hours=1)}))
     if recent and now - recent[0] < SMS_RESEND_AFTER:
-        wait = int((SMS_RESEND_AFTER - (now - recent[0])).total_seconds()) + 1
+        wait = math.ceil((SMS_RESEND_AFTER - (now - recent[0])).total_seconds())  # 60 at once
         raise InvalidInput("sms_code", f"验证码发送过于频繁，请{wait}秒后再试")
     if len(recent) >= SMS_PER_HOUR:
         raise InvalidInput("sms_code", "该手机号1小时内获取验证码次数已达上限，请稍后再试")

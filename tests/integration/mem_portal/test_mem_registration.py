@@ -126,6 +126,18 @@ def test_sms_codes_are_limited_to_one_a_minute(api, clock):
     assert api.ok("POST", "/api/v1/sms-codes", {"phone": PHONE})["expires_in"] == 300
 
 
+def test_the_wait_for_the_next_sms_code_counts_down_from_60_seconds(api, clock):
+    api.ok("POST", "/api/v1/sms-codes", {"phone": PHONE, "purpose": "register"})
+    waits = []
+    for step in (0, 0.5, 58.6, 0.8):  # at 0, 0.5, 59.1 and 59.9 seconds
+        clock.advance(timedelta(seconds=step))
+        waits.append(api.call("POST", "/api/v1/sms-codes",
+                              {"phone": PHONE, "purpose": "register"})[1]["message"])
+    assert waits == [f"验证码发送过于频繁，请{n}秒后再试" for n in (60, 60, 1, 1)]
+    clock.advance(timedelta(seconds=0.1))  # a whole minute after the first code
+    assert api.ok("POST", "/api/v1/sms-codes", {"phone": PHONE})["expires_in"] == 300
+
+
 def test_a_registered_phone_or_id_number_is_refused_as_a_duplicate(api):
     api.register(PHONE, NAME, ID_NUMBER, PASSWORD)
     status, body = api.call("POST", "/api/v1/sms-codes", {"phone": PHONE})
