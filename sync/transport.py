@@ -24,6 +24,8 @@ from shared.wire import sign_request
 from shared.wsgi import call_wsgi
 from sync.pages import PassedChanges, as_fragment, split_page
 
+READ_PIECE = 1024 * 1024  # an answer is read 1 MB at a time (a feed page is a few MB)
+
 
 class TransportFailure(Exception):
     """The portal did not answer usefully; try again later."""
@@ -110,12 +112,14 @@ class HttpTransport:
         headers["Content-Type"] = "application/json"
         try:
             response = self.http.request(method, self.urls[service] + target, data=data,
-                                         headers=headers, timeout=self.timeout)
+                                         headers=headers, timeout=self.timeout, stream=True)
+            with response:  # read in large pieces: `.content` takes a page 10 KB at a time
+                content = b"".join(response.iter_content(READ_PIECE))
         except requests.Timeout:
             raise TransportFailure(service, f"no answer within {self.timeout}s") from None
         except requests.RequestException as exc:
             raise TransportFailure(service, f"unreachable: {type(exc).__name__}") from None
-        return decode(service, response.status_code, response.content, page=page)
+        return decode(service, response.status_code, content, page=page)
 
     def close(self) -> None:
         """Close every thread's pooled connections."""
