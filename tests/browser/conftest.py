@@ -13,40 +13,16 @@ Use them like this::
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from support.served import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
-
-
-class LiveServer:
-    """A WSGI app served by waitress on a free 127.0.0.1 port, in a daemon thread."""
-
-    def __init__(self, app):
-        from waitress.server import create_server
-
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=4,
-                                    asyncore_loop_timeout=0.2)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, name=f"waitress {self.url}",
-                                       daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        """Close the listener and every connection from inside the loop, then wait for it."""
-        def close_all() -> None:
-            for channel in list(self.server._map.values()):
-                channel.close()
-
-        self.server.trigger.pull_trigger(close_all)
-        self.thread.join(timeout=5)
-        self.server.task_dispatcher.shutdown(timeout=5)
 
 
 @pytest.fixture

@@ -11,11 +11,10 @@ puts it back at the end.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import requests
 from support.paths import LIBRARY, SCENARIO_FILES
+from support.served import LiveServer
 
 import mem_portal
 import national_portal
@@ -38,29 +37,10 @@ SECRET = "live-replay-secret"
 TABLES = {"mem": MEM_TABLES, "national": NATIONAL_TABLES}
 
 
-class Served:
-    """A WSGI app on a free loopback port, in a daemon thread."""
-
-    def __init__(self, app):
-        from waitress.server import create_server
-
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=4,
-                                    asyncore_loop_timeout=0.2)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.trigger.pull_trigger(
-            lambda: [channel.close() for channel in list(self.server._map.values())])
-        self.thread.join(timeout=5)
-        self.server.task_dispatcher.shutdown(timeout=5)
-
-
 def serve(apps: dict, clock) -> tuple[dict, list]:
     """Serve the apps; answer the ministry's tick with an HTTP replicator that gives the lease
     back after each run (as `python -m sync` does when a snapshot asks for it)."""
-    served = {name: Served(app) for name, app in apps.items()}
+    served = {name: LiveServer(app) for name, app in apps.items()}
     urls = {name: s.url for name, s in served.items()}
     config = SyncConfig(mem_url=urls["mem"], national_url=urls["national"], secret=SECRET,
                         holder="live-test", backoff_base=60, backoff_max=3600)
