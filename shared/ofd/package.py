@@ -56,13 +56,17 @@ def licence_parts(licence, *, generated_at: datetime,
     }, page_id
 
 
+ZIP_FIRST, ZIP_LAST = (1980, 1, 1, 0, 0, 0), (2107, 12, 31, 23, 59, 58)
+
+
 def zip_parts(files: dict[str, bytes], moment: datetime) -> bytes:
     """Zip the parts in order with a fixed timestamp, so equal input gives equal bytes."""
     stamp = moment.astimezone(SHANGHAI).timetuple()[:6]
+    stamp = min(max(stamp, ZIP_FIRST), ZIP_LAST)  # what a zip entry's MS-DOS time can hold
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in files.items():
-            info = zipfile.ZipInfo(name, date_time=max(stamp, (1980, 1, 1, 0, 0, 0)))
+            info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_STORED if name.endswith(".png") else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, data, compresslevel=6)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+from datetime import UTC, datetime
 
 import pytest
 from lxml import etree
 
 from shared.ofd import render_licence_ofd
+from shared.ofd.package import zip_parts
 from shared.ofd.page import OFD_NS, delta_x
 from shared.ofd.samples import SAMPLE_GENERATED_AT, sample_licence, sample_verify_url
 from shared.ofd.shapes import advances, runs
@@ -250,3 +252,12 @@ def test_a_naive_generation_time_is_refused():
     with pytest.raises(ValueError, match="generated_at"):
         render_licence_ofd(licence, generated_at=SAMPLE_GENERATED_AT.replace(tzinfo=None),
                            verify_url=sample_verify_url(licence), seal=KEY)
+
+
+@pytest.mark.parametrize(("moment", "stamp"), [
+    (datetime(1975, 6, 1, tzinfo=UTC), (1980, 1, 1, 0, 0, 0)),
+    (datetime(2108, 3, 1, tzinfo=UTC), (2107, 12, 31, 23, 59, 58)),
+])
+def test_a_moment_a_zip_entry_cannot_hold_is_written_as_the_nearest_it_can(moment, stamp):
+    archive = zipfile.ZipFile(io.BytesIO(zip_parts({"OFD.xml": b"<x/>"}, moment)))
+    assert archive.infolist()[0].date_time == stamp
