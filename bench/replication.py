@@ -2,8 +2,8 @@
 
 Deployed as `make run` deploys it: each portal in its own process under waitress on a loopback
 port (the command `make run` uses, `certsim.run.waitress_command`; databases, secret and the
-shared simulated clock from the environment), and the real replicator with the HTTP transport in this process, run as the
-real-time job runs it. The source rows (certificates and their `issued` outbox changes with
+shared simulated clock from the environment), and the real replicator with the HTTP transport
+in this process, run as the real-time job runs it. The source rows (certificates and their `issued` outbox changes with
 full licence payloads, in the exact form the services write) are loaded first with plain
 sqlite3 in a child process, so the measure is replication, not issuance, and this process's
 peak memory is the replicator's.

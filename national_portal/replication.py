@@ -63,8 +63,9 @@ def collector_paused() -> Iterator[None]:
     a quarter of the apply's CPU (measured in-process: 48 -> 35 µs per licence). A parsed batch
     holds no reference cycle, so reference counting frees it as the block ends, before the
     collector is on again (were it still held, the first allocation after would make the
-    collector walk all of it: ~5 % of the national process's CPU in a 100 000-licence run). It is process-wide: a request
-    served meanwhile by another thread only has its own cycles collected a little later.
+    collector walk all of it: ~5 % of the national process's CPU in a 100 000-licence run).
+    It is process-wide: a request served meanwhile by another thread only has its own cycles
+    collected a little later.
     """
     was_enabled = gc.isenabled()
     gc.disable()

@@ -7,7 +7,6 @@ work, so the life-cycle services keep both down; these counts guard against a re
 import pytest
 from support.statements import orm_flushes, sql_sent
 
-from mem_portal.models import TABLES as MEM_TABLES
 from shared.certificates import (
     IssueCertificate,
     Issuer,
@@ -15,23 +14,15 @@ from shared.certificates import (
     issue_certificate,
     revoke_certificate,
 )
-from shared.db import create_schema, make_engine, make_sessionmaker
+from shared.db import make_sessionmaker
 from shared.lag import parse_lag
 
 ZHANG = "110101199003070011"
 
 
 @pytest.fixture
-def engine(db_url_factory):
-    engine = make_engine(db_url_factory("mem"))
-    create_schema(engine, MEM_TABLES)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine):
-    return make_sessionmaker(engine)
+def sessions(mem_engine):
+    return make_sessionmaker(mem_engine)
 
 
 def issue(sessions, issuer):
@@ -46,24 +37,24 @@ def issuer(clock):
 
 
 def test_issuing_inserts_the_certificate_then_writes_its_key_and_change_in_one_flush(
-        engine, sessions, issuer):
-    with sql_sent(engine) as sent, orm_flushes() as flushes:
+        mem_engine, sessions, issuer):
+    with sql_sent(mem_engine) as sent, orm_flushes() as flushes:
         issue(sessions, issuer)
     # the insert, the key and codes made of its id, the outbox row: no lookup, no reviews load
     assert (len(sent), len(flushes)) == (3, 2)
 
 
 def test_a_change_reads_the_certificate_with_its_reviews_once_and_flushes_once(
-        engine, sessions, issuer):
+        mem_engine, sessions, issuer):
     key = issue(sessions, issuer)
-    with sql_sent(engine) as sent, orm_flushes() as flushes, sessions() as session:
+    with sql_sent(mem_engine) as sent, orm_flushes() as flushes, sessions() as session:
         revoke_certificate(session, issuer, key, "撤销")
     # the certificate with its reviews, the latest visible_at, the update, the outbox row
     assert (len(sent), len(flushes)) == (4, 1)
 
 
-def test_a_certificate_is_read_with_its_reviews_in_one_statement(engine, sessions, issuer):
+def test_a_certificate_is_read_with_its_reviews_in_one_statement(mem_engine, sessions, issuer):
     key = issue(sessions, issuer)
-    with sql_sent(engine) as sent, orm_flushes() as flushes, sessions() as session:
+    with sql_sent(mem_engine) as sent, orm_flushes() as flushes, sessions() as session:
         assert get_certificate(session, key).reviews == []
     assert (len(sent), len(flushes)) == (1, 0)

@@ -5,7 +5,6 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from mem_portal.models import TABLES as MEM_TABLES
 from shared.certificates import (
     IssueCertificate,
     Issuer,
@@ -17,7 +16,7 @@ from shared.certificates import (
     revoke_certificate,
 )
 from shared.clock import SHANGHAI
-from shared.db import create_schema, make_engine, make_sessionmaker
+from shared.db import make_sessionmaker
 from shared.errors import Duplicate, InvalidInput, NotEligible
 from shared.identifiers import parse_licence_id
 from shared.lag import parse_lag
@@ -27,12 +26,9 @@ ZHANG = "110101199003070011"
 
 
 @pytest.fixture
-def session(db_url_factory):
-    engine = make_engine(db_url_factory("mem"))
-    create_schema(engine, MEM_TABLES)
-    with make_sessionmaker(engine)() as session:
+def session(mem_engine):
+    with make_sessionmaker(mem_engine)() as session:
         yield session
-    engine.dispose()
 
 
 @pytest.fixture
