@@ -10,6 +10,7 @@ PATH it was found under, so every machine computes the same split without talkin
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import multiprocessing
 import os
@@ -115,6 +116,7 @@ _WORKER: dict = {}  # this worker process's world and calendar
 
 
 def _start_worker(verbose: bool) -> None:
+    gc.freeze()  # as `python -m scenarios` does: what the fork server imported lives on
     replicator_logging(verbose)
     _WORKER["calendar"] = read_settings(os.environ).calendar()
     _WORKER["worlds"] = InProcessWorlds()

@@ -46,6 +46,19 @@ class CookieSessions(SecureCookieSessionInterface):
             self._signer = keys, super().get_signing_serializer(app)
         return self._signer[1]
 
+    def open_session(self, app: Flask, request):
+        """A request without cookies (every API call) gets an empty session, as Flask would
+        give it, without parsing a Cookie header that is not there."""
+        if "HTTP_COOKIE" not in request.environ and self.get_signing_serializer(app):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session, response) -> None:
+        """A session nobody read or wrote has nothing to save: Flask would read seven cookie
+        settings before finding that out (14 µs of a 96 µs API call, with the above)."""
+        if session or session.modified or session.accessed:
+            super().save_session(app, session, response)
+
 
 class Portal(Flask):
     """A Flask app that asks once per function whether it is a coroutine function, where

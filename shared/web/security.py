@@ -96,24 +96,25 @@ def guard_control_plane(app: Flask, *, loopback_only: bool) -> None:
 
     @app.before_request
     def refuse_foreign_control():
-        if not request.path.startswith(CONTROL_PREFIX):
+        asked = request._get_current_object()  # once: each proxied look-up costs a call
+        if not asked.path.startswith(CONTROL_PREFIX):
             return None
-        if loopback_only and not (is_loopback(request.remote_addr)
-                                  and _host_name(request.host) in LOOPBACK_HOSTS):
+        if loopback_only and not (is_loopback(asked.remote_addr)
+                                  and _host_name(asked.host) in LOOPBACK_HOSTS):
             abort(404)
-        origin = request.headers.get("Origin")
-        if origin is not None and origin.rstrip("/") != request.host_url.rstrip("/"):
+        origin = asked.headers.get("Origin")
+        if origin is not None and origin.rstrip("/") != asked.host_url.rstrip("/"):
             abort(403)
-        if request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
+        if asked.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
             abort(403)
-        if request.method not in ("GET", "HEAD", "OPTIONS") and _has_body() \
-                and request.mimetype != "application/json":
+        if asked.method not in ("GET", "HEAD", "OPTIONS") and _has_body(asked) \
+                and asked.mimetype != "application/json":
             abort(415)
         return None
 
 
-def _has_body() -> bool:
-    return bool(request.content_length) or "chunked" in request.headers.get(
+def _has_body(asked) -> bool:
+    return bool(asked.content_length) or "chunked" in asked.headers.get(
         "Transfer-Encoding", "").lower()
 
 
