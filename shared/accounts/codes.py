@@ -55,6 +55,7 @@ USE_CODE = (update(MESSAGES).where(MESSAGES.c.id == bindparam("message"))
             .values(used_at=bindparam("now")))
 INBOX = (select(*MESSAGES.c).where(MESSAGES.c.phone == bindparam("phone"))
          .order_by(MESSAGES.c.id.desc()))
+NEW_MESSAGE = insert(MESSAGES).returning(*MESSAGES.c)  # as NEW_CAPTCHA: no ORM flush
 
 
 def new_captcha(session: Session, clock: Clock) -> Row:
@@ -107,7 +108,7 @@ def send_registration_code(session: Session, clock: Clock, phone: str, purpose: 
 
 
 def send_sms_code(session: Session, clock: Clock, phone: str, purpose: str,
-                  site: str) -> SmsMessage:
+                  site: str) -> Row:
     """Send a 6-digit code to the simulated inbox, limited to one a minute and five an hour."""
     phone = normalize_phone(phone)
     now = clock.now()
@@ -118,10 +119,10 @@ def send_sms_code(session: Session, clock: Clock, phone: str, purpose: str,
     if len(recent) >= SMS_PER_HOUR:
         raise InvalidInput("sms_code", "该手机号1小时内获取验证码次数已达上限，请稍后再试")
     code = f"{secrets.randbelow(10**6):06d}"
-    message = SmsMessage(phone=phone, purpose=purpose, code=code, sent_at=now,
-                         expires_at=now + SMS_TTL, wrong_tries=0,
-                         text=f"【{site}】您的验证码为{code}，5分钟内有效，请勿泄露给他人。")
-    session.add(message)
+    message = session.execute(NEW_MESSAGE, {
+        "phone": phone, "purpose": purpose, "code": code, "sent_at": now,
+        "expires_at": now + SMS_TTL, "used_at": None, "wrong_tries": 0,
+        "text": f"【{site}】您的验证码为{code}，5分钟内有效，请勿泄露给他人。"}).one()
     session.commit()
     return message
 

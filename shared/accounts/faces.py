@@ -23,8 +23,9 @@ DECIDED = {FaceCheckState.EXPIRED: "二维码已过期，请刷新二维码",
            FaceCheckState.PASSED: "该二维码已完成认证",
            FaceCheckState.FAILED: "该二维码认证未通过，请刷新二维码"}
 TICKETS = FaceCheck.__table__
-# Built once: the desktop, the phone app and the control plane look tickets up by token.
-BY_TOKEN = select(FaceCheck).where(FaceCheck.token == bindparam("token"))
+# Built once: the desktop, the phone app and the control plane look tickets up by token, as
+# rows of their columns (an ORM object costs a load here and a flush on every change).
+BY_TOKEN = select(*TICKETS.c).where(TICKETS.c.token == bindparam("token"))
 # Built once, and a statement rather than an ORM flush (which costs twice the insert): every
 # login's 实人认证 opens a ticket.
 NEW_TICKET = insert(TICKETS).returning(*TICKETS.c)
@@ -32,6 +33,16 @@ ACCOUNTS = Account.__table__
 # Built once: registration's 实人认证 passing marks the account, without loading it.
 VERIFIED = (update(ACCOUNTS).where(ACCOUNTS.c.id == bindparam("account"))
             .values(identity_verified_at=bindparam("now")))
+_STILL_PENDING = (TICKETS.c.id == bindparam("ticket"),
+                  TICKETS.c.state == FaceCheckState.PENDING)
+# Built once: the app's verdict lands only on a ticket still pending (two verdicts at once:
+# the second finds it decided), and answers the ticket as it now stands.
+DECIDE = (update(TICKETS).where(*_STILL_PENDING)
+          .values(state=bindparam("verdict"), decided_at=bindparam("now"))
+          .returning(*TICKETS.c))
+# Built once: the app opening a pending ticket notes the first scan.
+SCANNED = (update(TICKETS).where(*_STILL_PENDING, TICKETS.c.scanned_at.is_(None))
+           .values(scanned_at=bindparam("now")).returning(*TICKETS.c))
 
 
 def start_face_check(session: Session, clock: Clock, account: Account, purpose: str,
@@ -53,39 +64,48 @@ def face_check_state(ticket: FaceCheck | Row, now: datetime) -> str:
     return ticket.state
 
 
-def get_face_check(session: Session, token: str) -> FaceCheck:
-    ticket = session.scalar(BY_TOKEN, {"token": token or ""})
+def get_face_check(session: Session, token: str) -> Row:
+    """Return the ticket with this token (its row), else raise NotFound."""
+    ticket = session.execute(BY_TOKEN, {"token": token or ""}).first()
     if ticket is None:
         raise NotFound("token", "认证二维码无效")
     return ticket
 
 
-def note_scan(session: Session, clock: Clock, ticket: FaceCheck) -> None:
-    """Record that the phone app opened a pending ticket (the first time counts)."""
-    if ticket.scanned_at is None and face_check_state(ticket, clock.now()) == \
-            FaceCheckState.PENDING:
-        ticket.scanned_at = clock.now()
-        session.commit()
-
-
-def decide_face_check(session: Session, clock: Clock, token: str, passed: bool) -> FaceCheck:
-    """Record the app's verdict (开始人脸识别 → pass/fail) on a pending ticket."""
-    ticket = get_face_check(session, token)
-    state = face_check_state(ticket, clock.now())
-    if state != FaceCheckState.PENDING:
-        raise InvalidInput("token", DECIDED[state])
-    ticket.state = FaceCheckState.PASSED if passed else FaceCheckState.FAILED
-    ticket.decided_at = clock.now()
-    if passed and ticket.purpose == FacePurpose.REGISTER:
-        session.execute(VERIFIED, {"account": ticket.account_id, "now": clock.now()})
+def note_scan(session: Session, clock: Clock, ticket: Row) -> Row:
+    """Record that the phone app opened a pending ticket (the first time counts); return the
+    ticket as it now stands."""
+    now = clock.now()
+    if ticket.scanned_at is not None or face_check_state(ticket, now) != FaceCheckState.PENDING:
+        return ticket
+    scanned = session.execute(SCANNED, {"ticket": ticket.id, "now": now}).first()
     session.commit()
-    return ticket
+    return scanned or get_face_check(session, ticket.token)
+
+
+def decide_face_check(session: Session, clock: Clock, token: str, passed: bool) -> Row:
+    """Record the app's verdict (开始人脸识别 → pass/fail) on a pending ticket; return the
+    ticket as decided."""
+    now = clock.now()
+    ticket = get_face_check(session, token)
+    state = face_check_state(ticket, now)
+    if state == FaceCheckState.PENDING:
+        verdict = FaceCheckState.PASSED if passed else FaceCheckState.FAILED
+        decided = session.execute(DECIDE, {"ticket": ticket.id, "verdict": verdict,
+                                           "now": now}).first()
+        if decided is not None:
+            if passed and decided.purpose == FacePurpose.REGISTER:
+                session.execute(VERIFIED, {"account": decided.account_id, "now": now})
+            session.commit()
+            return decided
+        state = face_check_state(get_face_check(session, token), now)  # decided meanwhile
+    raise InvalidInput("token", DECIDED[state])
 
 
 def require_face_check(session: Session, clock: Clock, account: Account, token: str | None,
-                       session_marker: str) -> FaceCheck:
+                       session_marker: str) -> Row:
     """Raise unless `token` is a passed face check of this account in this login session."""
-    ticket = session.scalar(BY_TOKEN, {"token": token or ""})
+    ticket = session.execute(BY_TOKEN, {"token": token or ""}).first()
     if ticket is None or ticket.account_id != account.id or ticket.session_marker != session_marker:
         raise IdentityNotVerified("identity", NOT_VERIFIED)
     return require_passed(ticket, clock.now())
@@ -101,7 +121,7 @@ def require_passed(ticket: FaceCheck | Row, now: datetime) -> FaceCheck | Row:
     return ticket
 
 
-def own_face_check(session: Session, account_id: int, token: str) -> FaceCheck:
+def own_face_check(session: Session, account_id: int, token: str) -> Row:
     """Return one of the account's own tickets; anyone else's is not found."""
     ticket = get_face_check(session, token)
     if ticket.account_id != account_id:

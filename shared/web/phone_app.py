@@ -36,13 +36,13 @@ def face(token: str):
                                error="二维码无效，请在电脑端刷新二维码"), 404
     error = None
     if request.method == "GET":
-        note_scan(session, get_clock(), ticket)  # the desktop now says 已扫码
+        ticket = note_scan(session, get_clock(), ticket)  # the desktop now says 已扫码
     if request.method == "POST":
         outcome = "pass" if request.form.get("outcome") == "pass" else "fail"
         note("verify_identity", get_account(session, ticket.account_id), outcome=outcome,
              purpose=ticket.purpose)
         try:
-            decide_face_check(session, get_clock(), token, outcome == "pass")
+            ticket = decide_face_check(session, get_clock(), token, outcome == "pass")
         except DomainError as exc:
             note_refusal(exc)
             error = exc.message

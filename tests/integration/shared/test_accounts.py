@@ -9,7 +9,7 @@ from national_portal.models import TABLES as NATIONAL_TABLES
 from shared.accounts.codes import new_captcha, send_sms_code, sms_inbox, use_captcha
 from shared.accounts.faces import decide_face_check, require_face_check, start_face_check
 from shared.accounts.logins import authenticate
-from shared.accounts.models import Account, LoginAttempts
+from shared.accounts.models import Account, LoginAttempts, SmsMessage
 from shared.accounts.passwords import SIMULATION
 from shared.accounts.registration import Registration, register_account
 from shared.db import create_schema, make_engine, make_sessionmaker
@@ -148,6 +148,32 @@ def test_a_face_check_left_pending_expires_and_cannot_be_decided(session, clock)
         decide_face_check(session, clock, ticket.token, passed=True)
 
 
+def test_a_second_verdict_on_a_face_check_is_refused_and_the_first_stands(session, clock):
+    account = register(session, clock)
+    ticket = start_face_check(session, clock, account, "bind", "m")
+    assert decide_face_check(session, clock, ticket.token, passed=False).state == "failed"
+    with pytest.raises(InvalidInput, match="认证未通过"):
+        decide_face_check(session, clock, ticket.token, passed=True)
+    with pytest.raises(IdentityFailed):
+        require_face_check(session, clock, account, ticket.token, "m")
+
+
+def test_a_verdict_that_meets_one_given_meanwhile_is_refused(session, clock, monkeypatch):
+    """The app answers twice at once: both read the ticket pending, one verdict lands."""
+    import shared.accounts.faces as faces
+
+    account = register(session, clock)
+    ticket = start_face_check(session, clock, account, "bind", "m")
+    read_before = faces.get_face_check(session, ticket.token)  # pending, as both read it
+    decide_face_check(session, clock, ticket.token, passed=True)
+    reads = iter([read_before])
+    real = faces.get_face_check
+    monkeypatch.setattr(faces, "get_face_check", lambda s, t: next(reads, None) or real(s, t))
+    with pytest.raises(InvalidInput, match="已完成认证"):
+        decide_face_check(session, clock, ticket.token, passed=False)
+    assert require_face_check(session, clock, account, ticket.token, "m").state == "passed"
+
+
 @pytest.mark.parametrize("require_captcha", [True, False], ids=["ministry", "national"])
 def test_one_sms_code_survives_every_refusal_for_another_field_at_the_same_instant(
         session, clock, require_captcha):
@@ -161,12 +187,16 @@ def test_one_sms_code_survives_every_refusal_for_another_field_at_the_same_insta
             register_account(session, clock, fresh_form(session, clock, sms, **wrong),
                              require_captcha=require_captcha)
         assert "sms_code" not in info.value.errors
-    session.refresh(sms)
-    assert (sms.used_at, sms.wrong_tries) == (None, 0)
+    assert tuple(stored(session, sms)) == (None, 0)
     account = register_account(session, clock, fresh_form(session, clock, sms),
                                require_captcha=require_captcha, password_cost=SIMULATION)
-    session.refresh(sms)
-    assert account.phone == PHONE and sms.used_at == clock.now()
+    assert account.phone == PHONE and stored(session, sms).used_at == clock.now()
+
+
+def stored(session, sms):
+    """The code's use and wrong tries as the database holds them now."""
+    return session.execute(select(SmsMessage.used_at, SmsMessage.wrong_tries)
+                           .where(SmsMessage.id == sms.id)).one()
 
 
 def fresh_form(session, clock, sms, **overrides) -> Registration:
