@@ -66,3 +66,27 @@ def test_nonces_are_forgotten_once_their_calls_are_stale(db_url_factory, clock):
                                       now=wall_now())).status_code == 200
     with app.extensions["certsim"].engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(UsedNonce)) == 1
+
+
+def test_stale_nonces_are_swept_once_a_minute_and_a_replay_between_sweeps_is_still_refused(
+        db_url_factory, clock):
+    app = make_app(db_url_factory("national"), clock, SYNC_SECRET=SECRET)
+    engine = app.extensions["certsim"].engine
+
+    def remembered() -> int:
+        with engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(UsedNonce))
+
+    with freeze_time(wall_now()) as wall:
+        assert post(app, sign_request(SECRET, "POST", "/api/v1/ingest", BODY,
+                                      now=wall_now())).status_code == 200
+        wall.tick(timedelta(minutes=11))  # the first call is stale now
+        captured = sign_request(SECRET, "POST", "/api/v1/ingest", BODY, now=wall_now())
+        assert post(app, captured).status_code == 200  # sweeps the stale one
+        assert remembered() == 1
+        wall.tick(timedelta(seconds=30))  # within the minute: no sweep, the nonce holds
+        answer = post(app, captured)
+        assert answer.status_code == 401 and "replayed" in answer.get_json()["message"]
+        assert post(app, sign_request(SECRET, "POST", "/api/v1/ingest", BODY,
+                                      now=wall_now())).status_code == 200
+        assert remembered() == 2
