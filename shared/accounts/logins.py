@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import Row, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from shared.accounts.models import Account, LoginAttempts, LoginChannel, LoginSession
@@ -206,23 +206,31 @@ ACCOUNT_BY_NAME = select(*ACCOUNTS.c).where(
 TRIES = LoginAttempts.__table__
 _UNLOCKED = (TRIES.c.login == bindparam("key")) & (
     TRIES.c.locked_until.is_(None) | (TRIES.c.locked_until <= bindparam("now")))
-COUNT_TRY = (update(TRIES).where(_UNLOCKED).values(failures=TRIES.c.failures + 1)
-             .returning(TRIES.c.failures))
 RESET_TRIES = update(TRIES).where(_UNLOCKED).values(failures=0)
 LOCK = update(TRIES).where(_UNLOCKED).values(failures=0, locked_until=bindparam("until"))
-FIRST_TRY = insert(TRIES).values(login=bindparam("key"), failures=0, locked_until=None)
 LOCKED_UNTIL = select(TRIES.c.locked_until).where(TRIES.c.login == bindparam("key"))
+
+
+def _count_try_statement(insert_for_dialect):
+    """One try counted in one statement: the name's first try makes its row, a later one adds
+    to it, a locked name returns nothing (an upsert, as SQLite and PostgreSQL write it)."""
+    return (insert_for_dialect(TRIES).values(login=bindparam("key"), failures=1,
+                                             locked_until=None)
+            .on_conflict_do_update(index_elements=[TRIES.c.login],
+                                   set_={"failures": TRIES.c.failures + 1},
+                                   where=TRIES.c.locked_until.is_(None)
+                                   | (TRIES.c.locked_until <= bindparam("now")))
+            .returning(TRIES.c.failures))
+
+
+COUNT_TRY = {"sqlite": _count_try_statement(sqlite.insert),
+             "postgresql": _count_try_statement(postgresql.insert)}  # built once
 
 
 def _count_try(session: Session, key: str, now: datetime) -> int | None:
     """Add one try to the name's count unless it is locked; return the count (None: locked)."""
-    failures = session.scalar(COUNT_TRY, {"key": key, "now": now})
-    if failures is None:  # locked, or the name's first try: it has no row yet
-        try:
-            session.execute(FIRST_TRY, {"key": key})
-        except IntegrityError:  # the row is there (locked), or another request made it first
-            session.rollback()
-        failures = session.scalar(COUNT_TRY, {"key": key, "now": now})
+    statement = COUNT_TRY[session.get_bind().dialect.name]
+    failures = session.scalar(statement, {"key": key, "now": now})
     session.commit()
     return failures
 
