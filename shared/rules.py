@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from shared.catalogue import COAL_MINE
+from shared.clock import SHANGHAI
 from shared.models import CardVersion, Status
 from shared.workdays import start_of_day
 
@@ -80,9 +81,12 @@ class Eligibility:
     message: str | None = None  # what the portal tells the holder
 
 
+ELIGIBLE = Eligibility(True)  # frozen: one for every licence that has an e-licence
+
+
 def e_licence_eligibility(face, now: datetime) -> Eligibility:
     """Say whether a certificate has an electronic licence at `now` (both portals ask this)."""
-    today = now.astimezone(start_of_day(date(2000, 1, 1)).tzinfo).date()
+    today = now.astimezone(SHANGHAI).date()
     if face.card_version != CardVersion.NEW:
         return Eligibility(False, "old_version",
                            "旧版特种作业操作证不支持电子证照，经复审合格换发新版后可查看、下载")
@@ -93,4 +97,4 @@ def e_licence_eligibility(face, now: datetime) -> Eligibility:
         return Eligibility(False, "not_started", "证书尚未到有效期起始日期")
     if face.category == COAL_MINE and now < COAL_MINE_FROM:
         return Eligibility(False, "coal_mine_not_yet", "煤矿特种作业操作证持证人员于2022年1月1日后申领")
-    return Eligibility(True)
+    return ELIGIBLE
