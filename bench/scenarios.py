@@ -25,7 +25,7 @@ import sys
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
-from time import perf_counter
+from time import perf_counter, process_time
 
 from scenarios.loader import load_files, scenario_files
 from scenarios.runner import run_all
@@ -72,6 +72,13 @@ def warm_replay(pool: InProcessWorlds | None = None) -> tuple[float, float, int,
         raise RuntimeError(f"the library does not replay green: {', '.join(failed)}")
     return (wall, sum(r.simulated_seconds for r in results), len(results),
             sum(len(r.steps) for r in results))
+
+
+def _with_cpu(function, *args):
+    """Return (what `function(*args)` returns, the CPU seconds this process spent on it): on
+    a shared machine the wall time also counts time the process waited for a core."""
+    started = process_time()
+    return function(*args), process_time() - started
 
 
 def round_trip_ms(calls: int = 200) -> float:
@@ -165,8 +172,8 @@ def run() -> list[dict]:
     pool = InProcessWorlds()
     try:  # once to build the apps and warm every cache (compiled statements too), then measure
         built = warm_replay(pool)[0]
-        wall, simulated, scenarios, steps = min((warm_replay(pool) for _ in range(2)),
-                                                key=lambda r: r[0])
+        (wall, simulated, scenarios, steps), cpu = min(
+            (_with_cpu(warm_replay, pool) for _ in range(2)), key=lambda r: r[0][0])
     finally:
         pool.discard()
     trip = round_trip_ms()
@@ -184,7 +191,8 @@ def run() -> list[dict]:
          "unit": "s", "baseline": f"simulated time covered: {days:,.0f} days",
          "baseline_value": simulated, "ratio": simulated / wall,
          "goal": f"≤ {GOAL_SECONDS:g} s", "met": wall <= GOAL_SECONDS},
-        {"name": "replay cost per scenario step (warm, in-process)", "value": per_step,
+        {"name": "replay cost per scenario step (warm, in-process; this process's CPU: "
+                 f"{cpu * 1000 / steps:.1f} ms a step)", "value": per_step,
          "unit": "ms", "baseline": f"one GET /_sim/clock round trip: {trip:.2f} ms",
          "baseline_value": trip, "ratio": per_step / trip, "goal": f"≤ {GOAL_STEP_MS:g} ms",
          "met": per_step <= GOAL_STEP_MS},
