@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from pathlib import Path
 
@@ -92,7 +93,7 @@ def test_kill_9_of_the_replicator_under_certsim_run_restarts_it_and_leaves_the_p
     watchdog.start()
     try:
         _read_until(supervisor, "demo logins")
-        before = _children_of(supervisor.pid)
+        before = _all_children(supervisor.pid)
         os.kill(before["replicator"], signal.SIGKILL)
         _read_until(supervisor, "replicator was killed by signal SIGKILL; restarting in 1 s")
         for offset in (1, 2):
@@ -106,10 +107,10 @@ def test_kill_9_of_the_replicator_under_certsim_run_restarts_it_and_leaves_the_p
         supervisor.send_signal(signal.SIGTERM)
         out, _ = supervisor.communicate(timeout=60)
         watchdog.cancel()
-    assert after["replicator"] != before["replicator"]
-    assert {name: after[name] for name in ("ministry", "national", "console")} == \
-        {name: before[name] for name in ("ministry", "national", "console")}
-    assert supervisor.returncode == 0
+    assert after["replicator"] != before["replicator"], out
+    assert {name: after.get(name) for name in ("ministry", "national", "console")} == \
+        {name: before[name] for name in ("ministry", "national", "console")}, out
+    assert supervisor.returncode == 0, out
     assert "Traceback" not in out
 
 
@@ -132,6 +133,9 @@ def _kill_all(supervisor: subprocess.Popen) -> None:
         pass
 
 
+CHILDREN = {"ministry", "national", "replicator", "console"}
+
+
 def _children_of(parent: int) -> dict[str, int]:
     """Name the supervisor's children by what their command line runs (Linux /proc)."""
     runs = {"certsim.apps:ministry": "ministry", "certsim.apps:national": "national",
@@ -145,6 +149,18 @@ def _children_of(parent: int) -> dict[str, int]:
             continue
         if proc.name.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == parent:
             found.update({runs[arg]: int(proc.name) for arg in argv if arg in runs})
+    return found
+
+
+def _all_children(parent: int, timeout: float = 30) -> dict[str, int]:
+    """The supervisor's four children once all are there. The banner comes once each was
+    started; on a loaded CI machine the console was once missing right after it (died at
+    start, cause unknown: the assertions below now carry the supervisor's output) and is
+    back after the supervisor's restart."""
+    deadline = time.monotonic() + timeout
+    while (found := _children_of(parent)).keys() != CHILDREN and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert found.keys() == CHILDREN, found
     return found
 
 
