@@ -133,13 +133,14 @@ def _kill_all(supervisor: subprocess.Popen) -> None:
         pass
 
 
-CHILDREN = {"ministry", "national", "replicator", "console"}
+# What each child's command line runs, and the name it goes by.
+RUNS = {"certsim.apps:ministry": "ministry", "certsim.apps:national": "national",
+        "sync": "replicator", "certsim.console:create_app": "console"}
+CHILDREN = set(RUNS.values())
 
 
 def _children_of(parent: int) -> dict[str, int]:
     """Name the supervisor's children by what their command line runs (Linux /proc)."""
-    runs = {"certsim.apps:ministry": "ministry", "certsim.apps:national": "national",
-            "sync": "replicator", "certsim.console:create_app": "console"}
     found = {}
     for proc in Path("/proc").iterdir():
         try:
@@ -148,7 +149,7 @@ def _children_of(parent: int) -> dict[str, int]:
         except OSError:  # not a process, or one that just ended
             continue
         if proc.name.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == parent:
-            found.update({runs[arg]: int(proc.name) for arg in argv if arg in runs})
+            found.update({RUNS[arg]: int(proc.name) for arg in argv if arg in RUNS})
     return found
 
 
