@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import orjson
 import requests
 
 from shared.wsgi import call_wsgi
@@ -28,7 +29,7 @@ class Reply:
         if "json" not in self.content_type:
             return {}
         try:
-            value = json.loads(self.body or b"{}")
+            value = orjson.loads(self.body or b"{}")
         except ValueError:
             return {}
         return value if isinstance(value, dict) else {"value": value}
@@ -110,7 +111,7 @@ class FlaskPortal(Portal):
         if body is not None:
             headers = {**headers, "Content-Type": "application/json"}
         answer = call_wsgi(self.app, method, path,
-                           b"" if body is None else json.dumps(body).encode(), headers)
+                           b"" if body is None else orjson.dumps(body), headers)
         return Reply(answer.status, answer.header("Content-Type"), answer.body)
 
 
