@@ -9,6 +9,7 @@ policy, a change held behind an earlier one of the same licence).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
@@ -47,8 +48,14 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(SHANGHAI).isoformat()
 
 
+@lru_cache(maxsize=4096)  # the scenario runner asks for every named change after each step
 def _visibility(written: datetime, visible: datetime | None,
-                calendar: WorkingCalendar) -> list[str]:
+                calendar: WorkingCalendar) -> tuple[str, ...]:
+    return tuple(_count_visibility(written, visible, calendar))
+
+
+def _count_visibility(written: datetime, visible: datetime | None,
+                      calendar: WorkingCalendar) -> list[str]:
     if visible is None:
         return ["手动放行（manual）：经控制面放行后才在国家平台可见"]
     d = written.astimezone(SHANGHAI).date()

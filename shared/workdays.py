@@ -104,9 +104,12 @@ def load_calendar_file(path: str | Path) -> dict[int, YearData]:
     return years
 
 
-@dataclass
+@dataclass(eq=False)
 class WorkingCalendar:
-    """Answer whether a date is a working day, from official data or user-supplied years."""
+    """Answer whether a date is a working day, from official data or user-supplied years.
+
+    Built once from settings and never changed: answers derived from it may be kept per
+    calendar (it hashes by identity)."""
 
     extra_years: dict[int, YearData] = field(default_factory=dict)
     weekday_fallback: bool = False

@@ -113,6 +113,16 @@ def test_a_calendar_file_year_names_its_holidays_by_their_kind(tmp_path):
     assert "跳过 2027/1/1–2027/1/3 法定节假日" in lines
 
 
+def test_explanations_kept_for_one_calendar_are_never_given_for_another(tmp_path):
+    path = tmp_path / "cal.toml"
+    path.write_text('[2027]\nholidays = ["2027-01-01..2027-01-03"]\n')
+    entry = change("2026-12-31T10:00", "2027-01-04T00:00")
+    for _ in range(2):  # the second time from what was kept
+        assert "无法计算工作日" in explain_change(entry, CAL)[2]
+        with_file = explain_change(entry, WorkingCalendar(extra_years=load_calendar_file(path)))
+        assert "跳过 2027/1/1–2027/1/3 法定节假日" in with_file
+
+
 instants = st.datetimes(min_value=datetime(2005, 1, 1), max_value=datetime(2026, 11, 30),
                         timezones=st.just(SHANGHAI))
 
