@@ -27,7 +27,13 @@ class SimulatedStepper:
         return self.replicator.replicate_due(self.clock.now())
 
     def advance_to(self, target: datetime) -> list[RunReport]:
-        """Advance the clock to `target`, replicating at every due moment on the way, in order."""
+        """Advance the clock to `target`: run now, then at every due moment on the way, in
+        order; the clock ends at `target`.
+
+        No run is made at `target` when nothing falls due there: it would find nothing (the
+        replicator knows the next due moment from its last read of the feed, and nothing else
+        writes while the stepper runs), so the last run reported is the last that had work.
+        """
         require_aware(target, "target")
         if target < self.clock.now():
             raise ValueError(f"cannot step back from {self.clock.now()} to {target}")
@@ -38,9 +44,8 @@ class SimulatedStepper:
             due_on_the_way = wake is not None and now < wake <= target
             more_now = wake is not None and wake <= now and reports[-1].more
             if not (due_on_the_way or more_now):
-                if now >= target:
-                    return reports
-                wake = target  # nothing due before T: run once at T itself
+                self.clock.set(target)
+                return reports
             self.clock.set(max(wake, now))
             reports.append(self.run_now())
         raise RuntimeError(f"more than {MAX_RUNS_PER_STEP} runs before {target}")
