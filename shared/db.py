@@ -122,13 +122,18 @@ def latest_instant(session: Session, tables: Sequence[Table]) -> datetime | None
 def empty_tables(session: Session, tables: Sequence[Table], *, commit: bool = True) -> None:
     """Delete every row of the tables, children first, in one transaction.
 
-    Each DELETE goes to the driver as written once for the dialect: a scenario empties both
-    portals before it starts, and through the session each statement cost twice as much.
+    Each DELETE, written once for the dialect, goes on the DBAPI cursor of the session's own
+    transaction: a scenario empties both portals before it starts, and each statement cost
+    ~25 µs through the engine (exec_driver_sql) for ~3 µs of SQLite's work.
     """
     session.flush()  # what the session holds goes first, as session.execute would send it
     connection = session.connection()
-    for statement in _deletes(connection.dialect, tuple(tables)):
-        connection.exec_driver_sql(statement)
+    cursor = connection.connection.cursor()
+    try:
+        for statement in _deletes(connection.dialect, tuple(tables)):
+            cursor.execute(statement)
+    finally:
+        cursor.close()
     if commit:
         session.commit()
 
