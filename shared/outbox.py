@@ -328,10 +328,13 @@ _GRANTED = {"lease_holder": _HOLDER, "lease_expires_at": bindparam("expires", ty
 _RELEASED = {"lease_holder": None, "lease_expires_at": None}
 _RUN = {"last_run_at": bindparam("at", type_=ReplicationState.last_run_at.type),
         "last_run": bindparam("report", type_=ReplicationState.last_run.type)}
-# [with a run report]: a run's end also yields the lease to someone waiting for it
-GRANT = {False: update(_STATE).where(_LEASE_ROW, _FREE).values(_GRANTED).returning(_STATE.c.name),
+# [with a run report]: a run's end also yields the lease to someone waiting for it. The
+# checkpoint is read as it stands: every write that delivers a row or takes one back
+# (acknowledge, replay_from) moves it in the same transaction, and a new row is never below it.
+GRANT = {False: update(_STATE).where(_LEASE_ROW, _FREE).values(_GRANTED)
+         .returning(*FIGURE_COLUMNS),
          True: update(_STATE).where(_LEASE_ROW, _FREE, _NOBODY_WAITS).values(_GRANTED | _RUN)
-         .returning(_STATE.c.name)}
+         .returning(*FIGURE_COLUMNS)}
 RELEASE = {reporting: update(_STATE).where(_LEASE_ROW, _STATE.c.lease_holder == _HOLDER)
            .values(_RELEASED | _RUN if reporting else _RELEASED).returning(*FIGURE_COLUMNS)
            for reporting in (False, True)}
@@ -355,9 +358,8 @@ def take_lease(session: Session, clock: Clock, holder: str, ttl_seconds: float,
               "at": clock.now(), "report": report}
     figures = None
     if ttl_seconds:
-        if _change_state(session, GRANT[reporting], values) is not None:
-            figures = _update_checkpoint(session)
-        elif reporting and _state_row(session).handover_to not in (None, holder):
+        figures = _change_state(session, GRANT[reporting], values)
+        if figures is None and reporting and _state_row(session).handover_to not in (None, holder):
             ttl_seconds = 0  # the end of a run while someone waits for the lease: give it up
     if not ttl_seconds:
         figures = _change_state(session, RELEASE[reporting], values)
