@@ -87,7 +87,7 @@ def control_blueprint(import_name: str, tables: Sequence[Table], data_tables: Se
         if outcome not in ("pass", "fail"):
             raise InvalidInput("outcome", "认证结果应为 pass 或 fail")
         ticket = decide_face_check(get_session(), get_clock(), token, outcome == "pass")
-        note("verify_identity", get_account(get_session(), ticket.account_id),
+        note("verify_identity", lambda: get_account(get_session(), ticket.account_id),
              outcome=outcome, purpose=ticket.purpose)
         return jsonify(token=ticket.token, purpose=ticket.purpose,
                        state=face_check_state(ticket, get_clock().now()))

@@ -43,7 +43,12 @@ def recording() -> bool:
 
 
 def note(action: str, account=None, *, typed: dict | None = None, **facts) -> None:
-    """Say what this request did (`action`), for whom, what they typed and what they saw."""
+    """Say what this request did (`action`), for whom, what they typed and what they saw.
+
+    `account` may be a function returning it, for a request that would look the account up
+    only to say so: it is called only while a recording runs."""
+    if callable(account):
+        account = account() if recording() else None
     g.setdefault("recorded", {})[id(request.environ)] = {
         "action": action, "holder": holder_json(account) if account else None,
         "typed": typed, "facts": facts or None}
