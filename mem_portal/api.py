@@ -35,7 +35,7 @@ from shared.web.resources import get_clock, get_password_cost, get_session
 
 
 def _finish_registration(account):
-    return start_registration_check(get_session(), get_clock(), account.id)
+    return start_registration_check(get_session(), get_clock(), account)
 
 
 bp = accounts_api(__name__, face_purposes=(FacePurpose.LICENCES,), verified_login=True,
