@@ -10,7 +10,6 @@ import json
 from dataclasses import dataclass
 
 import orjson
-import requests
 
 from shared.wsgi import call_wsgi
 
@@ -119,6 +118,8 @@ class HttpPortal(Portal):
     """A portal served elsewhere, reached over HTTP with requests."""
 
     def __init__(self, name: str, base_url: str, timeout: float = 30.0):
+        import requests  # here: an in-process replay never needs it (~60 ms to import)
+
         self.name, self.base_url, self.timeout = name, base_url.rstrip("/"), timeout
         self.http = requests.Session()
 

@@ -13,16 +13,18 @@ outcomes, so the replicator's code is identical in live mode and in replay:
 from __future__ import annotations
 
 import threading
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlencode
 
 import orjson
-import requests
 
 from shared.clock import wall_now
 from shared.wire import sign_request
 from shared.wsgi import call_wsgi
 from sync.pages import PassedChanges, as_fragment, split_page
+
+if TYPE_CHECKING:  # imported where used: an in-process replay never needs it (~60 ms)
+    import requests
 
 READ_PIECE = 1024 * 1024  # an answer is read 1 MB at a time (a feed page is a few MB)
 
@@ -99,6 +101,8 @@ class HttpTransport:
         """Return this thread's pooled HTTP session."""
         session = getattr(self._local, "session", None)
         if session is None:
+            import requests
+
             session = self._local.session = requests.Session()
             with self._lock:
                 self._sessions.append(session)
@@ -107,6 +111,8 @@ class HttpTransport:
     def call(self, service: str, method: str, path: str, *, query: dict | None = None,
              body: dict | None = None, page: bool = False) -> dict:
         """Send one signed call and return the JSON answer (`page`: see `decode`)."""
+        import requests
+
         target, data = encode(path, query, body)
         headers = sign_request(self.secret, method, target, data, now=wall_now())
         headers["Content-Type"] = "application/json"
