@@ -23,6 +23,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    null,
     or_,
     select,
     type_coerce,
@@ -456,8 +457,10 @@ def _age(now: datetime, since: datetime | None) -> float | None:
     return (now - since).total_seconds() if since else None
 
 
-def _peek(by_state: bool, by_keys: bool):
-    query = select(_OUTBOX).where(_OUTBOX.c.seq > bindparam("after"))
+def _peek(by_state: bool, by_keys: bool, with_payload: bool):
+    columns = [column if with_payload or column.name != "payload" else null().label("payload")
+               for column in _OUTBOX.c]  # a payload not shown is not read (nor decoded)
+    query = select(*columns).where(_OUTBOX.c.seq > bindparam("after"))
     if by_state:
         query = query.where(_OUTBOX.c.state == bindparam("state"))
     if by_keys:
@@ -467,8 +470,9 @@ def _peek(by_state: bool, by_keys: bool):
 
 # The peek's statements, one per filter, built once (the scenario runner peeks after every
 # step); rows, not objects: the rows are only read.
-PEEK = {(by_state, by_keys): _peek(by_state, by_keys)
-        for by_state in (False, True) for by_keys in (False, True)}
+PEEK = {(by_state, by_keys, with_payload): _peek(by_state, by_keys, with_payload)
+        for by_state in (False, True) for by_keys in (False, True)
+        for with_payload in (False, True)}
 
 
 def peek_outbox(session: Session, *, state: str | None = None, after: int = 0,
@@ -480,7 +484,7 @@ def peek_outbox(session: Session, *, state: str | None = None, after: int = 0,
         raise InvalidInput("state", "state must be pending, delivered or blocked")
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput("limit", f"limit must be 1..{MAX_LIMIT}")
-    query = PEEK[bool(state), bool(keys)]
+    query = PEEK[bool(state), bool(keys), with_payload]
     rows = []
     for entry in session.execute(query, {"after": after, "limit": limit, "state": state,
                                          "keys": list(keys)}):
