@@ -29,6 +29,7 @@ STEP_KEYS = ("do", "at", "note", "expect")
 DEFAULT_PASSWORD = "Abc12345!"
 SUFFIXES = (".yaml", ".yml")
 ANNOTATIONS = {"description", "title", "$comment", "examples", "default"}  # never fail
+DATA_KEYWORDS = {"const", "enum", "default", "examples"}  # their values are data, not schemas
 
 
 class ScenarioLoadError(Exception):
@@ -85,7 +86,7 @@ def _inlined(node, within: tuple[str, ...] = ()):
             if node.keys() <= ANNOTATIONS | {"$ref"}:
                 return named
             key, value = "allOf", [named]
-        elif key not in ("const", "enum", "default", "examples"):  # values, not schemas
+        elif key not in DATA_KEYWORDS:
             value = _inlined(value, within)
         inlined[key] = value
     return inlined

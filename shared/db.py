@@ -124,7 +124,7 @@ def empty_tables(session: Session, tables: Sequence[Table], *, commit: bool = Tr
 
     Each DELETE, written once for the dialect, goes on the DBAPI cursor of the session's own
     transaction: a scenario empties both portals before it starts, and each statement cost
-    ~25 µs through the engine (exec_driver_sql) for ~3 µs of SQLite's work.
+    ~45 µs through the engine (exec_driver_sql) for a few µs of SQLite's work.
     """
     session.flush()  # what the session holds goes first, as session.execute would send it
     connection = session.connection()

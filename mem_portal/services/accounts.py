@@ -28,11 +28,8 @@ from shared.errors import InvalidInput, NotFound
 LOGIN_PURPOSES = (FacePurpose.LICENCES,)
 
 
-def start_registration_check(session: Session, clock: Clock, account) -> FaceCheck:
-    """Open the 实人认证 ticket of the registration's second step (`account`: its row, as a
-    registration or a login has it, or its id)."""
-    if isinstance(account, int):
-        account = get_account(session, account)
+def start_registration_check(session: Session, clock: Clock, account: Row) -> FaceCheck:
+    """Open the 实人认证 ticket of the registration's second step for `account` (its row)."""
     if account.identity_verified_at is not None:
         raise InvalidInput("identity", "该账户已完成实人认证，请直接登录")
     return start_face_check(session, clock, account, FacePurpose.REGISTER,

@@ -19,7 +19,7 @@ from mem_portal.images import captcha_png
 from mem_portal.services.accounts import complete_registration, start_registration_check
 from mem_portal.views.faces import render_check_page
 from shared.accounts.codes import SMS_TTL, find_captcha, new_captcha, send_registration_code
-from shared.accounts.logins import RegistrationIncomplete, account_of, log_in
+from shared.accounts.logins import RegistrationIncomplete, account_of, get_account, log_in
 from shared.accounts.passwords import PASSWORD_RULE
 from shared.accounts.registration import register_account, registration_from_form
 from shared.errors import DomainError, FieldErrors, NotFound
@@ -108,7 +108,8 @@ def register_verify():
     account_id = session.get(REGISTERING)
     if account_id is None:
         return redirect(url_for("auth.register"))
-    ticket = start_registration_check(get_session(), get_clock(), account_id)
+    ticket = start_registration_check(get_session(), get_clock(),
+                                      get_account(get_session(), account_id))
     done = url_for("auth.register_done", token=ticket.token)
     return render_check_page("auth/register_verify.html", ticket, done, step=2,
                              incomplete=request.args.get("incomplete"))

@@ -71,12 +71,18 @@ class OrjsonProvider(DefaultJSONProvider):
     OPTIONS = (orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
                | orjson.OPT_PASSTHROUGH_DATACLASS)  # dates and dataclasses as Flask writes them
 
+    def _orjson(self, obj, option: int = 0) -> bytes | None:
+        """`obj` as orjson writes it, or None for what it cannot (an int beyond 64 bits),
+        which the standard library then writes."""
+        try:
+            return orjson.dumps(obj, default=self.default, option=self.OPTIONS | option)
+        except orjson.JSONEncodeError:
+            return None
+
     def dumps(self, obj, **kwargs) -> str:
-        if not kwargs:  # indentation or other json.dumps options: the standard library's
-            try:
-                return orjson.dumps(obj, default=self.default, option=self.OPTIONS).decode()
-            except orjson.JSONEncodeError:  # what orjson cannot write (an int beyond 64 bits)
-                pass
+        # with indentation or other json.dumps options: the standard library's
+        if not kwargs and (body := self._orjson(obj)) is not None:
+            return body.decode()
         return super().dumps(obj, **kwargs)
 
     def loads(self, s: str | bytes, **kwargs):
@@ -85,10 +91,8 @@ class OrjsonProvider(DefaultJSONProvider):
     def response(self, *args, **kwargs):
         if self.compact is False or (self.compact is None and self._app.debug):
             return super().response(*args, **kwargs)  # indented for a person reading it
-        try:
-            body = orjson.dumps(self._prepare_response_obj(args, kwargs), default=self.default,
-                                option=self.OPTIONS | orjson.OPT_APPEND_NEWLINE)
-        except orjson.JSONEncodeError:
+        body = self._orjson(self._prepare_response_obj(args, kwargs), orjson.OPT_APPEND_NEWLINE)
+        if body is None:
             return super().response(*args, **kwargs)
         return self._app.response_class(body, mimetype=self.mimetype)
 
