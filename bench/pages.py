@@ -8,13 +8,13 @@ this login's 我的证照 face check. Then, per portal:
 
 - latency: GET /space/licences for logged-in holders picked at random, through the Flask test
   client; baseline: a hello-world route registered on the same app, same client;
-- throughput: the same app served by waitress in a child process (so the client's GIL is not
-  the server's) with the request threads `make run` gives it (`certsim.run.PORTAL_THREADS`),
-  loaded by a bounded pool of requests.Session clients; baseline: the hello-world route on
-  the same server.
+- throughput: the same app served in a child process (so the client's GIL is not the
+  server's) by the command `make run` serves the portal with (`certsim.run.waitress_command`:
+  waitress through `certsim.serve`, its threads and flags), loaded by a bounded pool of
+  requests.Session clients; baseline: the hello-world route on the same server.
 
-`python -m bench --only pages` runs it; `python -m bench.pages serve PORTAL DB` is the child
-server. While developing, BENCH_PAGES_ACCOUNTS=5000 (smaller databases) and
+`python -m bench --only pages` runs it; the child serves `bench.pages:served_app`, which reads
+the portal and database from BENCH_PAGES_SERVE. While developing, BENCH_PAGES_ACCOUNTS=5000 (smaller databases) and
 BENCH_PAGES_PORTALS=ministry (one portal) shorten a run; the table's rows are full size.
 """
 
@@ -42,10 +42,13 @@ import mem_portal
 import national_portal
 from bench.pages_data import HOLDING_TIME, sql_time, write_holders
 from bench.pages_mem import pass_face_checks, write_certificates
-from bench.processes import cpu_seconds
-from certsim.run import PORTAL_THREADS as SERVER_THREADS  # as `make run` serves them
+from bench.processes import cpu_seconds, free_port
+from certsim.run import PORTAL_THREADS as SERVER_THREADS
+from certsim.run import waitress_command
 from mem_portal.models import TABLES as MEM_TABLES
+from mem_portal.views.verify import MAX_BODY as MEM_MAX_BODY
 from national_portal.models import TABLES as NATIONAL_TABLES
+from national_portal.replication import MAX_BODY as NATIONAL_MAX_BODY
 from shared.clock import SimulatedClock
 from shared.db import create_schema, make_engine
 
@@ -56,6 +59,7 @@ LOAD_REQUESTS, CLIENTS = 2_000, 8
 SECRET_KEY = "bench-pages-secret"
 NOW = HOLDING_TIME
 PAGE, HELLO = "/space/licences", "/_bench/hello"
+SERVE_VARIABLE = "BENCH_PAGES_SERVE"
 P99_GOAL_MS, THROUGHPUT_GOAL = 20.0, 0.5
 TODAY = NOW.date().isoformat()
 
@@ -70,6 +74,7 @@ class Portal:
     write: Callable      # (sqlite3 connection, accounts, log) -> licences written
     row_mark: str        # occurs once in each licence row of the page
     shown: str           # SQL: (account id, licences its page lists) for the holders listed
+    max_body: int        # the request body cap `make run` serves it with
     after_login: Callable = lambda conn, logins: None  # what the page needs besides a login
 
 
@@ -77,14 +82,14 @@ PORTALS = {
     "national": Portal(
         "national", national_portal.create_app, NATIONAL_TABLES, write_holders, "<tr data-key=",
         "SELECT account_id, count(*) FROM licence_bindings WHERE unbound_at IS NULL "
-        "AND account_id IN ({}) GROUP BY account_id"),
+        "AND account_id IN ({}) GROUP BY account_id", NATIONAL_MAX_BODY),
     "ministry": Portal(
         "ministry", mem_portal.create_app, MEM_TABLES, write_certificates, ">预览</a>",
         # the e-licences of shared.rules.e_licence_eligibility, restated for these rows
         "SELECT a.id, count(*) FROM accounts a JOIN certificates c ON c.holder_id_number = "
         "a.id_number WHERE a.id IN ({}) AND c.card_version = 'new' AND c.status = 'valid' "
         f"AND c.valid_from <= '{TODAY}' AND c.valid_to >= '{TODAY}' AND (c.review_due_on "
-        f">= '{TODAY}' OR c.review_passed_on IS NOT NULL) GROUP BY a.id",
+        f">= '{TODAY}' OR c.review_passed_on IS NOT NULL) GROUP BY a.id", MEM_MAX_BODY,
         pass_face_checks),
 }
 
@@ -203,14 +208,23 @@ def explain(db: Path, statements: list[tuple[str, tuple]]) -> str:
 
 
 def serve_child(portal: Portal, db: Path) -> tuple[subprocess.Popen, str]:
-    """Start `python -m bench.pages serve PORTAL DB` and return it with its base URL."""
-    child = subprocess.Popen([sys.executable, "-m", "bench.pages", "serve", portal.name, str(db)],
-                             stdout=subprocess.PIPE, text=True)
-    port = child.stdout.readline().strip()
-    if not port.isdigit():
-        child.kill()
-        raise RuntimeError(f"the bench server did not start (said {port!r})")
-    return child, f"http://127.0.0.1:{port}"
+    """Serve the bench app with the portal's `make run` command on a free port; return the
+    child and its base URL."""
+    port = free_port()
+    command = waitress_command("bench.pages:served_app", "127.0.0.1", port, portal.max_body)
+    child = subprocess.Popen(command, env={**os.environ, SERVE_VARIABLE: f"{portal.name}:{db}"},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        if child.poll() is not None:
+            raise RuntimeError(f"the bench server exited with status {child.returncode}")
+        try:
+            requests.get(base + HELLO, timeout=1)
+            return child, base
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    child.kill()
+    raise RuntimeError(f"the bench server did not start on port {port}")
 
 
 @dataclass(frozen=True)
@@ -233,7 +247,8 @@ def load(server: subprocess.Popen, base: str, path: str, cookies: list[tuple[str
         if not hasattr(local, "http"):
             local.http = requests.Session()
         jar = {cookie_name: cookie} if path == PAGE else None  # hello-world: anonymously
-        return local.http.get(base + path, cookies=jar, timeout=30).status_code
+        return local.http.get(base + path, cookies=jar, timeout=30,
+                              allow_redirects=False).status_code  # a lost login: 302
 
     started, client, served = time.perf_counter(), time.process_time(), cpu_seconds(server.pid)
     with ThreadPoolExecutor(CLIENTS) as pool:
@@ -314,18 +329,8 @@ def run() -> list[dict]:
     return rows
 
 
-def serve(portal: Portal, db: Path) -> None:
-    """Serve the bench app with waitress on a free loopback port; print the port first."""
-    from waitress.server import create_server
-
+def served_app():
+    """The app the child server serves: BENCH_PAGES_SERVE names the portal and its database."""
+    name, _, db = os.environ[SERVE_VARIABLE].partition(":")
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth" chatter
-    server = create_server(make_app(portal, db), host="127.0.0.1", port=0,
-                           threads=SERVER_THREADS, connection_limit=200)
-    print(server.effective_port, flush=True)
-    server.run()
-
-
-if __name__ == "__main__":
-    if sys.argv[1:2] != ["serve"] or len(sys.argv) != 4 or sys.argv[2] not in PORTALS:
-        raise SystemExit(f"usage: python -m bench.pages serve {{{','.join(PORTALS)}}} DATABASE")
-    serve(PORTALS[sys.argv[2]], Path(sys.argv[3]))
+    return make_app(PORTALS[name], Path(db))

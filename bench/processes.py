@@ -1,10 +1,18 @@
 """What a process has spent so far, read from Linux /proc: its CPU time (a child server's, to
-put a figure per request or per licence) and its peak memory."""
+put a figure per request or per licence) and its peak memory; and a free port to serve one on."""
 
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
+
+
+def free_port() -> int:
+    """Return a loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def cpu_seconds(pid: int) -> float:

@@ -25,7 +25,6 @@ import json
 import multiprocessing
 import os
 import resource
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -37,7 +36,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, text
 
-from bench.processes import cpu_seconds, peak_rss_of
+from bench.processes import cpu_seconds, free_port, peak_rss_of
 from certsim.run import waitress_command
 from mem_portal.models import TABLES as MEM_TABLES
 from mem_portal.views.verify import MAX_BODY as MEM_MAX_BODY
@@ -130,13 +129,6 @@ def load_source(mem_file: Path, count: int) -> None:
                                          + [c["id"], stamp, stamp] for c in certs))
             db.executemany(insert_change, map(outbox_row, certs))
     db.close()
-
-
-def free_port() -> int:
-    """Return a loopback port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_portal(target: str, max_body: int, env: dict) -> tuple[subprocess.Popen, str]:

@@ -1,7 +1,7 @@
 """`certsim run`: migrate, seed the demo, start every process, print where they are.
 
 One supervisor, four children (ministry portal, national portal, replicator, console), all
-served by waitress and sharing one simulated clock file. A child that dies is restarted
+served by waitress (`certsim.serve`) and sharing one simulated clock file. A child that dies is restarted
 (`certsim.supervisor`); Ctrl-C stops them all cleanly.
 """
 
@@ -31,8 +31,10 @@ BODY_MARGIN = 64 * 1024
 RECV_BYTES = 256 * 1024
 # Each portal's request threads. The handlers are CPU work plus short SQLite calls, and every
 # SQLite call lets go of the GIL: with more threads than that work needs, each call hands the
-# GIL to another thread and back. Measured on 2 cores (我的证照, 100 000 holders): 8 threads
-# cost 2.6 ms of server CPU a page, 4 threads 2.2 ms, 2 threads 1.6 ms. Two keep one thread
+# GIL to another thread and back. Measured on 2 cores (我的证照, 100 000 holders), before
+# `certsim.serve` took out waitress's busy loop (part of that cost): 8 threads cost 2.6 ms of
+# server CPU a page, 4 threads 2.2 ms, 2 threads 1.6 ms; since, 2 and 4 threads cost the
+# same within this VM's noise (20 000 holders, two alternating runs each). Two keep one thread
 # serving while the other waits (a write lock, an argon2 hash, an injected slow answer); more
 # load wants more processes, not threads.
 PORTAL_THREADS = 2
@@ -73,7 +75,8 @@ def environment(host: str, port: int, var: Path) -> dict[str, str]:
 
 
 def waitress_command(target: str, host: str, port: int, max_body: int) -> list[str]:
-    """The command serving one portal, as `make run` starts it (the benchmarks too).
+    """The command serving one portal, as `make run` starts it (the benchmarks too): waitress
+    through `certsim.serve`, which spares its loop a busy wait while a page is sent.
 
     waitress buffers a whole body before the app sees it: cap it (a little above the app's own
     cap, so the app answers 413 in its own words), and read in large pieces, so a chunk-size
@@ -82,7 +85,7 @@ def waitress_command(target: str, host: str, port: int, max_body: int) -> list[s
     temporary file and read them back (a replication batch or page is a few MB).
     """
     buffered = max_body + BODY_MARGIN
-    return [sys.executable, "-m", "waitress", f"--host={host}", f"--port={port}",
+    return [sys.executable, "-m", "certsim.serve", f"--host={host}", f"--port={port}",
             f"--threads={PORTAL_THREADS}", f"--max-request-body-size={buffered}",
             f"--recv-bytes={RECV_BYTES}", f"--inbuf-overflow={buffered}",
             f"--outbuf-overflow={OUTBUF_OVERFLOW}", "--call", target]
@@ -96,7 +99,7 @@ def children(host: str, port: int) -> list[Child]:
         Child("national", waitress_command("certsim.apps:national", host, port + 2,
                                            NATIONAL_MAX_BODY)),
         Child("replicator", [sys.executable, "-m", "sync"]),
-        Child("console", [sys.executable, "-m", "waitress", "--host=127.0.0.1",
+        Child("console", [sys.executable, "-m", "certsim.serve", "--host=127.0.0.1",
                           f"--port={port}", "--call", "certsim.console:create_app"]),
     ]
 

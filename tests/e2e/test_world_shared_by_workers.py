@@ -39,7 +39,7 @@ def workers(db_url_factory, backend, tmp_path, monkeypatch):
     env = {**os.environ, "MEM_DATABASE_URL": database, "CERTSIM_WORLD": where,
            "CERTSIM_VAR_DIR": str(tmp_path), "MEM_SIM_ENABLED": "1"}
     ports = [free_port(), free_port()]
-    procs = [subprocess.Popen([sys.executable, "-m", "waitress", "--host=127.0.0.1",
+    procs = [subprocess.Popen([sys.executable, "-m", "certsim.serve", "--host=127.0.0.1",
                                f"--port={port}", "--threads=2", "--call",
                                "certsim.apps:ministry"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

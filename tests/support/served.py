@@ -1,5 +1,5 @@
 """A WSGI app served by waitress on a free loopback port, in a daemon thread (browser and live
-replay tests)."""
+replay tests), with the connections `make run` serves (`certsim.serve`)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ class LiveServer:
     """waitress on 127.0.0.1 with a port of its own; `stop` shuts it down in order."""
 
     def __init__(self, app):
-        from waitress.server import create_server
+        from certsim.serve import create_quiet_server
 
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=4,
+        self.server = create_quiet_server(app, host="127.0.0.1", port=0, threads=4,
                                     asyncore_loop_timeout=0.2)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self.server.run, name=f"waitress {self.url}",

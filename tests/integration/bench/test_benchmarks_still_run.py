@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from bench import pages
 from bench import scenarios as bench
 from scenarios.loader import load_files
 
@@ -42,3 +45,19 @@ def test_the_cold_and_warm_rows_still_run():
     wall, simulated, scenarios, steps = bench.warm_replay()
     assert scenarios == len(load_files([bench.LIBRARY])) and steps > scenarios
     assert bench.round_trip_ms(calls=3) > 0
+
+
+@pytest.mark.parametrize("name", sorted(pages.PORTALS))
+def test_the_page_bench_loads_each_portal_served_by_the_make_run_command(name, tmp_path,
+                                                                          monkeypatch):
+    for constant, toy in (("ACCOUNTS", 40), ("SAMPLE", 10), ("WARMUP", 5),
+                          ("LOAD_REQUESTS", 20)):
+        monkeypatch.setattr(pages, constant, toy)
+    portal, db = pages.PORTALS[name], tmp_path / f"{name}.db"
+    assert pages.build_database(portal, db) > 0
+    app = pages.make_app(portal, db)
+    cookies = pages.log_in_sample(portal, db, app)
+    app.extensions["certsim"].engine.dispose()
+    page, hello = pages.measure_throughput(portal, db, cookies,
+                                           app.config["SESSION_COOKIE_NAME"])
+    assert page.rate > 0 and hello.rate > 0 and page.server_ms > 0

@@ -7,17 +7,18 @@ from datetime import timedelta
 
 import pytest
 from test_feed import SECRET, Ministry, open_mem
-from waitress.server import create_server
 
 import national_portal
+from certsim.serve import create_quiet_server
 from national_portal.models import TABLES as NATIONAL_TABLES
 from shared.db import create_schema
 from sync import HttpTransport, Replicator, SyncConfig, TransportFailure
 
 
 def serve(app):
-    """Serve `app` with waitress on a free loopback port; return its URL and a stop function."""
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    """Serve `app` with waitress (as `make run` does) on a free loopback port; return its URL
+    and a stop function."""
+    server = create_quiet_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
 
