@@ -42,9 +42,8 @@ import mem_portal
 import national_portal
 from bench.pages_data import HOLDING_TIME, sql_time, write_holders
 from bench.pages_mem import pass_face_checks, write_certificates
-from bench.processes import cpu_seconds, free_port
+from bench.processes import cpu_seconds, serve
 from certsim.run import PORTAL_THREADS as SERVER_THREADS
-from certsim.run import waitress_command
 from mem_portal.models import TABLES as MEM_TABLES
 from mem_portal.views.verify import MAX_BODY as MEM_MAX_BODY
 from national_portal.models import TABLES as NATIONAL_TABLES
@@ -208,23 +207,9 @@ def explain(db: Path, statements: list[tuple[str, tuple]]) -> str:
 
 
 def serve_child(portal: Portal, db: Path) -> tuple[subprocess.Popen, str]:
-    """Serve the bench app with the portal's `make run` command on a free port; return the
-    child and its base URL."""
-    port = free_port()
-    command = waitress_command("bench.pages:served_app", "127.0.0.1", port, portal.max_body)
-    child = subprocess.Popen(command, env={**os.environ, SERVE_VARIABLE: f"{portal.name}:{db}"},
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        if child.poll() is not None:
-            raise RuntimeError(f"the bench server exited with status {child.returncode}")
-        try:
-            requests.get(base + HELLO, timeout=1)
-            return child, base
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    child.kill()
-    raise RuntimeError(f"the bench server did not start on port {port}")
+    """Serve the bench app with the portal's `make run` command; return the child and its URL."""
+    return serve("bench.pages:served_app", portal.max_body,
+                 {**os.environ, SERVE_VARIABLE: f"{portal.name}:{db}"}, HELLO)
 
 
 @dataclass(frozen=True)

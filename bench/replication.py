@@ -33,11 +33,9 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import requests
 from sqlalchemy import create_engine, text
 
-from bench.processes import cpu_seconds, free_port, peak_rss_of
-from certsim.run import waitress_command
+from bench.processes import cpu_seconds, peak_rss_of, serve
 from mem_portal.models import TABLES as MEM_TABLES
 from mem_portal.views.verify import MAX_BODY as MEM_MAX_BODY
 from national_portal.models import TABLES as NATIONAL_TABLES
@@ -132,22 +130,8 @@ def load_source(mem_file: Path, count: int) -> None:
 
 
 def start_portal(target: str, max_body: int, env: dict) -> tuple[subprocess.Popen, str]:
-    """Start one portal under waitress in its own process, with the options `make run` gives
-    it; return it and its URL once it answers."""
-    port = free_port()
-    process = subprocess.Popen(waitress_command(target, "127.0.0.1", port, max_body), env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        if process.poll() is not None:
-            raise RuntimeError(f"{target} exited with status {process.returncode}")
-        try:
-            requests.get(url + "/api/v1/changes/lease", timeout=1)
-            return process, url
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError(f"{target} did not start on port {port}")
+    """Start one portal in its own process as `make run` serves it; return it and its URL."""
+    return serve(target, max_body, env, "/api/v1/changes/lease")
 
 
 def replicate(databases: dict[str, str], clock: WorldClock) -> tuple[float, int, float, dict]:
