@@ -9,11 +9,12 @@ import threading
 class LiveServer:
     """waitress on 127.0.0.1 with a port of its own; `stop` shuts it down in order."""
 
-    def __init__(self, app):
+    def __init__(self, app, **adjustments):
+        """Serve `app`; `adjustments` are waitress's, over these defaults."""
         from certsim.serve import create_quiet_server
 
-        self.server = create_quiet_server(app, host="127.0.0.1", port=0, threads=4,
-                                    asyncore_loop_timeout=0.2)
+        self.server = create_quiet_server(app, **{"host": "127.0.0.1", "port": 0, "threads": 4,
+                                                  "asyncore_loop_timeout": 0.2, **adjustments})
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self.server.run, name=f"waitress {self.url}",
                                        daemon=True)

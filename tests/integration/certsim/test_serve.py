@@ -11,6 +11,7 @@ import threading
 
 import pytest
 import requests
+from support.served import LiveServer
 
 from certsim.serve import QuietChannel, create_quiet_server
 
@@ -76,21 +77,15 @@ def test_a_connection_with_nothing_to_send_is_not_polled_for_output(channel):
 def test_large_answers_arrive_whole_even_to_a_slow_reader(path):
     # past 256 KB unsent the request thread waits for the loop to drain its output: the loop
     # must still poll that connection, or the answer would stop there
-    server = create_quiet_server(answer, host="127.0.0.1", port=0, threads=2,
-                                 outbuf_high_watermark=256 * 1024)
-    loop = threading.Thread(target=server.run, daemon=True)
-    loop.start()
+    server = LiveServer(answer, threads=2, outbuf_high_watermark=256 * 1024)
     try:
-        url = f"http://127.0.0.1:{server.effective_port}{path}"
-        with requests.get(url, stream=True, timeout=30) as response:
+        with requests.get(server.url + path, stream=True, timeout=30) as response:
             received = hashlib.sha256()
             for piece in response.iter_content(7000):  # small reads: the socket fills up
                 received.update(piece)
         assert received.hexdigest() == hashlib.sha256(BIG).hexdigest()
     finally:
-        server.task_dispatcher.shutdown(timeout=5)
-        server.trigger.pull_trigger(lambda: [c.close() for c in list(server._map.values())])
-        loop.join(5)
+        server.stop()
 
 
 def test_the_command_takes_waitress_arguments():

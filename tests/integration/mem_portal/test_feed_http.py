@@ -6,32 +6,20 @@ import threading
 from datetime import timedelta
 
 import pytest
+from support.served import LiveServer
 from test_feed import SECRET, Ministry, open_mem
 
 import national_portal
-from certsim.serve import create_quiet_server
 from national_portal.models import TABLES as NATIONAL_TABLES
 from shared.db import create_schema
 from sync import HttpTransport, Replicator, SyncConfig, TransportFailure
 
 
 def serve(app):
-    """Serve `app` with waitress (as `make run` does) on a free loopback port; return its URL
-    and a stop function."""
-    server = create_quiet_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-
-    def close_all() -> None:  # runs in the server's loop thread; an empty map ends the loop
-        for channel in list(server._map.values()):
-            channel.close()
-
-    def stop() -> None:
-        server.trigger.pull_trigger(close_all)
-        thread.join(timeout=10)
-        server.task_dispatcher.shutdown()
-
-    return f"http://127.0.0.1:{server.effective_port}", stop
+    """Serve `app` as `make run` does on a free loopback port; return its URL and a stop
+    function."""
+    server = LiveServer(app)
+    return server.url, server.stop
 
 
 @pytest.fixture
