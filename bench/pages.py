@@ -10,7 +10,7 @@ this login's 我的证照 face check. Then, per portal:
   client; baseline: a hello-world route registered on the same app, same client;
 - throughput: the same app served in a child process (so the client's GIL is not the
   server's) by the command `make run` serves the portal with (`certsim.run.waitress_command`:
-  waitress through `certsim.serve`, its threads and flags), loaded by a bounded pool of
+  waitress through `certsim.serve`, its processes, threads and flags), loaded by a bounded pool of
   requests.Session clients; baseline: the hello-world route on the same server.
 
 `python -m bench --only pages` runs it; the child serves `bench.pages:served_app`, which reads
@@ -43,7 +43,7 @@ import national_portal
 from bench.pages_data import HOLDING_TIME, sql_time, write_holders
 from bench.pages_mem import pass_face_checks, write_certificates
 from bench.processes import cpu_seconds, serve
-from certsim.run import PORTAL_THREADS as SERVER_THREADS
+from certsim.run import PORTAL_PROCESSES, PORTAL_THREADS
 from mem_portal.models import TABLES as MEM_TABLES
 from mem_portal.views.verify import MAX_BODY as MEM_MAX_BODY
 from national_portal.models import TABLES as NATIONAL_TABLES
@@ -279,7 +279,8 @@ def latency_rows(portal: Portal, page: list[float], hello: list[float], licences
 def throughput_row(portal: Portal, page: Load, hello: Load) -> dict:
     ratio = page.rate / hello.rate
     return {
-        "name": f"{portal.name} 我的证照 page throughput under waitress ({SERVER_THREADS} threads, "
+        "name": f"{portal.name} 我的证照 page throughput under waitress ({PORTAL_PROCESSES} "
+                f"processes of {PORTAL_THREADS} threads, "
                 f"{CLIENTS} keep-alive requests.Session clients, {LOAD_REQUESTS:,} requests; server CPU "
                 f"{page.server_ms:.1f} ms/request)",
         "value": page.rate, "unit": "req/s",

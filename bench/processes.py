@@ -1,6 +1,7 @@
 """What a process has spent so far, read from Linux /proc: its CPU time (a child server's, to
-put a figure per request or per licence) and its peak memory; and a portal served in a child
-process as `make run` serves it."""
+put a figure per request or per licence) and its peak memory, each counting the processes it
+started (a portal is served by several: `certsim.serve --processes`); and a portal served in
+a child process as `make run` serves it."""
 
 from __future__ import annotations
 
@@ -22,14 +23,37 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def family(pid: int) -> list[int]:
+    """The process and every process below it still running (Linux /proc)."""
+    found, waiting = [], [pid]
+    while waiting:
+        current = waiting.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").iterdir():
+            try:
+                waiting += map(int, (task / "children").read_text().split())
+            except FileNotFoundError:  # the thread ended meanwhile
+                pass
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux /proc)."""
+    """User + system CPU time a process and the processes below it have used so far."""
+    return sum(_own_cpu_seconds(member) for member in family(pid))
+
+
+def _own_cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_of(pid: int) -> float:
-    """A process's peak resident memory in MB (VmHWM), read before it stops."""
+    """The largest peak resident memory in MB (VmHWM) of a process and those below it, each
+    on its own (the figure is per process), read before they stop."""
+    return max(map(_own_peak_rss, family(pid)))
+
+
+def _own_peak_rss(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
@@ -44,13 +68,17 @@ def serve(target: str, max_body: int, env: dict, probe: str) -> tuple[subprocess
     child = subprocess.Popen(waitress_command(target, "127.0.0.1", port, max_body), env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        if child.poll() is not None:
-            raise RuntimeError(f"{target} exited with status {child.returncode}")
-        try:
-            requests.get(url + probe, timeout=1)
-            return child, url
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    child.kill()
-    raise RuntimeError(f"{target} did not start on port {port}")
+    try:
+        for _ in range(600):
+            if child.poll() is not None:
+                raise RuntimeError(f"{target} exited with status {child.returncode}")
+            try:
+                requests.get(url + probe, timeout=1)
+                return child, url
+            except (requests.ConnectionError, requests.Timeout):  # the port is bound before
+                time.sleep(0.05)  # the app is built: the first request waits until it is
+        raise RuntimeError(f"{target} did not start on port {port}")
+    except BaseException:
+        child.kill()  # its serving processes stop when it is gone (certsim.serve)
+        child.wait()
+        raise

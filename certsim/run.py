@@ -29,14 +29,15 @@ from shared.world import WorldClock
 STARTUP_SECONDS = 60
 BODY_MARGIN = 64 * 1024
 RECV_BYTES = 256 * 1024
-# Each portal's request threads. The handlers are CPU work plus short SQLite calls, and every
+# Each portal is served by PORTAL_PROCESSES processes of PORTAL_THREADS request threads
+# (`certsim.serve --processes`). The handlers are CPU work plus short SQLite calls, and every
 # SQLite call lets go of the GIL: with more threads than that work needs, each call hands the
-# GIL to another thread and back. Measured on 2 cores (我的证照, 100 000 holders), before
-# `certsim.serve` took out waitress's busy loop (part of that cost): 8 threads cost 2.6 ms of
-# server CPU a page, 4 threads 2.2 ms, 2 threads 1.6 ms; since, 2 and 4 threads cost the
-# same within this VM's noise (20 000 holders, two alternating runs each). Two keep one thread
-# serving while the other waits (a write lock, an argon2 hash, an injected slow answer); more
-# load wants more processes, not threads.
+# GIL to another thread and back, and one process never uses more than one core. Measured on 2
+# cores (我的证照, 20 000 holders, 8 clients): one process of 2 threads served 483–486 pages/s
+# at 1.9 ms of server CPU a page; two processes of 2 threads 672–697/s; two of one thread
+# 617–687/s. Two threads a process keep one serving while the other waits (a write lock, an
+# argon2 hash, an injected slow answer).
+PORTAL_PROCESSES = 2
 PORTAL_THREADS = 2
 OUTBUF_OVERFLOW = 16 * 1024 * 1024  # a change-feed page of 5000 changes is ~6 MB
 
@@ -76,7 +77,8 @@ def environment(host: str, port: int, var: Path) -> dict[str, str]:
 
 def waitress_command(target: str, host: str, port: int, max_body: int) -> list[str]:
     """The command serving one portal, as `make run` starts it (the benchmarks too): waitress
-    through `certsim.serve`, which spares its loop a busy wait while a page is sent.
+    through `certsim.serve`, which spares its loop a busy wait while a page is sent, in
+    PORTAL_PROCESSES processes.
 
     waitress buffers a whole body before the app sees it: cap it (a little above the app's own
     cap, so the app answers 413 in its own words), and read in large pieces, so a chunk-size
@@ -86,7 +88,8 @@ def waitress_command(target: str, host: str, port: int, max_body: int) -> list[s
     """
     buffered = max_body + BODY_MARGIN
     return [sys.executable, "-m", "certsim.serve", f"--host={host}", f"--port={port}",
-            f"--threads={PORTAL_THREADS}", f"--max-request-body-size={buffered}",
+            f"--processes={PORTAL_PROCESSES}", f"--threads={PORTAL_THREADS}",
+            f"--max-request-body-size={buffered}",
             f"--recv-bytes={RECV_BYTES}", f"--inbuf-overflow={buffered}",
             f"--outbuf-overflow={OUTBUF_OVERFLOW}", "--call", target]
 
