@@ -115,6 +115,10 @@ def _watch(argv: list[str], count: int) -> int:
         return runner.run(argv)  # waitress says what is wrong
     if kw["help"] or len(args) != 1:
         return runner.run(argv)  # its help, or what is missing
+    if "unix_socket" in kw:
+        print(f"certsim.serve: {PROCESSES}N serves TCP ports only, not --unix-socket",
+              file=sys.stderr)
+        return 2
     adjustments = Adjustments(**{name: kw[name] for name in WHERE if name in kw})
     sockets = []
     for family, kind, protocol, address in adjustments.listen:

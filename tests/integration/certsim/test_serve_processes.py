@@ -135,6 +135,13 @@ def test_a_process_count_that_is_not_one_or_more_is_refused_before_anything_star
     assert f"--processes=N needs a whole number N ≥ 1, not {count!r}" in capsys.readouterr().err
 
 
+def test_several_processes_on_a_unix_socket_are_refused_before_anything_binds(tmp_path, capsys):
+    path = tmp_path / "portal.sock"
+    assert main(["certsim.serve", "--processes=2", f"--unix-socket={path}", "--call",
+                 "pid_app:create_app"]) == 2
+    assert "serves TCP ports only" in capsys.readouterr().err and not path.exists()
+
+
 def test_help_with_several_processes_is_waitress_help_and_binds_nothing():
     done = subprocess.run([sys.executable, "-m", "certsim.serve", "--processes=2", "--help"],
                           capture_output=True, text=True, timeout=60, cwd=REPO)
