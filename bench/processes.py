@@ -62,8 +62,8 @@ def _own_peak_rss(pid: int) -> float:
 
 def serve(target: str, max_body: int, env: dict, probe: str) -> tuple[subprocess.Popen, str]:
     """Serve the WSGI app `target` in a child process with the command `make run` serves a
-    portal with (its threads and flags), on a free loopback port; return the child and its URL
-    once GET `probe` answers."""
+    portal with (its processes, threads and flags), on a free loopback port; return the child
+    and its URL once GET `probe` answers."""
     port = free_port()
     child = subprocess.Popen(waitress_command(target, "127.0.0.1", port, max_body), env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

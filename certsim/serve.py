@@ -74,12 +74,12 @@ def main(argv: list[str]) -> int:
     """Run waitress's command line with the quiet server, in `--processes` processes."""
     processes = [arg for arg in argv[1:] if arg.startswith(PROCESSES)]
     argv = [arg for arg in argv if arg not in processes]
-    count = processes[-1].removeprefix(PROCESSES) if processes else "1"
-    if not count.isdigit() or int(count) < 1:
-        print(f"certsim.serve: {PROCESSES}N needs a whole number N ≥ 1, not {count!r}",
+    written = processes[-1].removeprefix(PROCESSES) if processes else "1"
+    if not written.isdigit() or int(written) < 1:
+        print(f"certsim.serve: {PROCESSES}N needs a whole number N ≥ 1, not {written!r}",
               file=sys.stderr)
         return 2
-    count = int(count)
+    count = int(written)
     if SOCKETS in os.environ:
         return runner.run(argv, _serve=_serve_handed_sockets)
     if count == 1:
@@ -138,8 +138,12 @@ def _watch(argv: list[str], count: int) -> int:
             if child.poll() is None:
                 child.terminate()
 
+    def told_to_stop(number: int, _frame) -> None:
+        told.append(number)
+        stop()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda number, _: (told.append(number), stop()))
+        signal.signal(sig, told_to_stop)
     for _ in range(count):
         children.append(subprocess.Popen([sys.executable, "-m", "certsim.serve", *argv[1:]],
                                          env=env, pass_fds=[*handed, pipe_out]))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from bench.processes import family, free_port
 from certsim.serve import main
 
 REPO = Path(__file__).resolve().parents[3]
@@ -42,11 +42,8 @@ def until(condition, what: str):
     raise AssertionError(f"still not {what} after {DEADLINE:g} s")
 
 
-def children(pid: int) -> set[int]:
-    found = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found |= set(map(int, (task / "children").read_text().split()))
-    return found
+def serving_processes(watcher: int) -> set[int]:
+    return set(family(watcher)) - {watcher}
 
 
 def running(pid: int) -> bool:
@@ -62,9 +59,7 @@ def served(tmp_path):
     """The watcher of two serving processes (one thread each) of a WSGI app answering its
     process id; yields (watcher, url, the serving process ids)."""
     (tmp_path / "pid_app.py").write_text(PID_APP)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(tmp_path)])}
     watcher = subprocess.Popen(
         [sys.executable, "-m", "certsim.serve", "--processes=2", "--threads=1",
@@ -80,7 +75,7 @@ def served(tmp_path):
 
     try:
         until(answering, "answering")
-        serving = until(lambda: len(children(watcher.pid)) == 2 and children(watcher.pid),
+        serving = until(lambda: len(found := serving_processes(watcher.pid)) == 2 and found,
                         "two serving processes")
         yield watcher, url, serving
     finally:
