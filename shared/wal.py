@@ -1,0 +1,127 @@
+"""Copy a SQLite database's write-ahead log into the database file off the request's path.
+
+SQLite in WAL mode appends each commit to the log, and by default the commit that takes the
+log past 1000 pages copies the log into the database file (a checkpoint) before it returns.
+An ingest batch of 2500 licences writes some 3000 pages, so every batch paid a checkpoint in
+the request that committed it. Here a thread of the engine's own runs a PASSIVE checkpoint
+once a connection that committed is back in the pool: the request answers first, and the
+next batch is read and parsed while the log is copied (SQLite lets go of the GIL meanwhile).
+
+What a commit promises is unchanged (WAL with `synchronous=NORMAL`, see `shared.db`): a
+committed transaction is in the log and survives a crash of the process; the log reaches the
+disk at the next checkpoint, which now follows the commit instead of running inside it.
+SQLite's own checkpoint stays as a backstop, at `BACKSTOP_PAGES` instead of 1000 pages, so
+the log stays bounded if this thread falls behind. A PASSIVE checkpoint never waits for a
+reader or a writer; what it cannot copy yet, the next one copies.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import weakref
+
+from sqlalchemy import Engine, event
+
+BACKSTOP_PAGES = 16384  # 64 MB of 4 KB pages: some five full batches of 5000 licences
+IDLE_SECONDS = 30.0  # a thread with nothing to copy for this long ends; a commit starts another
+WROTE = "certsim.wal.wrote"  # set on a pooled connection's info by a commit
+
+log = logging.getLogger(__name__)
+_OF_ENGINE: weakref.WeakKeyDictionary[Engine, Checkpointer] = weakref.WeakKeyDictionary()
+
+
+class Checkpointer:
+    """The background checkpoints of one SQLite database file (see the module's text)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.wanted = threading.Event()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.closing = False
+        self.asked = 0  # requests so far
+        self.answered = 0  # requests a finished checkpoint started after
+        self.ran = threading.Condition(self.lock)
+
+    def request(self) -> None:
+        """Ask for a checkpoint soon; start the thread if none runs."""
+        with self.lock:
+            self.asked += 1
+            self.wanted.set()
+            self.closing = False
+            if self.thread is not None:
+                return
+            self.thread = threading.Thread(target=self._run, name=f"checkpoints {self.path}",
+                                           daemon=True)
+            self.thread.start()
+
+    def stop(self) -> None:
+        """End the thread (its engine was disposed; a later commit starts another)."""
+        with self.lock:
+            self.closing = True
+        self.wanted.set()
+
+    def settle(self, timeout: float) -> bool:
+        """Wait until a checkpoint has run after every request made so far; say whether one
+        has within `timeout` seconds (tests, tools)."""
+        with self.ran:
+            asked = self.asked
+            return self.ran.wait_for(lambda: self.answered >= asked, timeout)
+
+    def _run(self) -> None:
+        try:
+            database = sqlite3.connect(self.path, timeout=0)
+        except sqlite3.Error as error:
+            log.warning("no background checkpoints for %s: %s", self.path, error)
+            database = None
+        try:
+            while database is not None and self.wanted.wait(IDLE_SECONDS) and not self.closing:
+                with self.lock:
+                    self.wanted.clear()
+                    asked = self.asked
+                try:
+                    database.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as error:  # busy, or the file is gone: the next one copies
+                    log.debug("checkpoint of %s skipped: %s", self.path, error)
+                with self.ran:
+                    self.answered = asked
+                    self.ran.notify_all()
+        finally:
+            if database is not None:
+                database.close()
+            with self.lock:  # a request that came while this thread ended starts a new one
+                self.thread = None
+                again = self.wanted.is_set() and not self.closing and database is not None
+            if again:
+                self.request()
+
+
+def checkpoint_in_background(engine: Engine, path: str) -> Checkpointer:
+    """Give a SQLite file engine its background checkpoints; return its checkpointer."""
+    checkpointer = _OF_ENGINE[engine] = Checkpointer(path)
+
+    @event.listens_for(engine, "connect")
+    def _backstop(dbapi_connection, _record) -> None:
+        dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
+
+    @event.listens_for(engine, "commit")
+    def _wrote(connection) -> None:
+        connection.connection.info[WROTE] = True
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record) -> None:
+        if record is not None and record.info.pop(WROTE, False):
+            checkpointer.request()
+
+    @event.listens_for(engine, "engine_disposed")
+    def _disposed(_engine) -> None:
+        checkpointer.stop()
+
+    return checkpointer
+
+
+def checkpointer_of(engine: Engine) -> Checkpointer | None:
+    """Return an engine's checkpointer (None: its database is not a SQLite file)."""
+    return _OF_ENGINE.get(engine)
