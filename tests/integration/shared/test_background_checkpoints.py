@@ -21,6 +21,7 @@ def database(tmp_path):
     engine = make_engine(f"sqlite:///{path}")
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB)"))
+    assert wal.checkpointer_of(engine).settle(WAIT)  # the table's checkpoint is behind us
     yield engine, path
     engine.dispose()
 
