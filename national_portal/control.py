@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from national_portal.models import DATA_TABLES, TABLES, LicenceBinding
 from national_portal.services.faults import set_faults
-from national_portal.services.replica import replicated_licence
+from national_portal.services.replica import licence_of, replicated_licence
 from shared.errors import NotFound
 from shared.rules import e_licence_eligibility
 from shared.web.bodies import json_body
@@ -53,7 +53,7 @@ def replicated(key: str):
     if licence is None:
         raise NotFound("key", f"国家政务服务平台尚无该证照: {key}")
     verdict = e_licence_eligibility(licence, get_clock().now())
-    return jsonify({"licence": licence.payload["licence"], "revision": licence.revision,
+    return jsonify({"licence": licence_of(licence), "revision": licence.revision,
                     "status": licence.status, "arrived_at": licence.arrived_at.isoformat(),
                     "updated_at": licence.updated_at.isoformat(),
                     "eligible": verdict.eligible, "reason": verdict.reason})

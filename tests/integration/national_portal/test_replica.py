@@ -6,12 +6,12 @@ import copy
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 import national_portal.models  # noqa: F401  (registers the national tables)
 from national_portal.models import TABLES as NATIONAL_TABLES
 from national_portal.models import AppliedChange, Licence
-from national_portal.services.replica import apply_changes, replicated_licence
+from national_portal.services.replica import apply_changes, licence_of, replicated_licence
 from shared.db import create_schema, make_engine, make_sessionmaker
 from shared.errors import InvalidInput
 
@@ -111,3 +111,22 @@ def test_a_change_whose_header_disagrees_with_its_licence_is_rejected(session, c
     results = apply_changes(session, clock, [lying])
     assert outcomes(results) == ["rejected"] and "differs" in results[0].error
     assert apply_changes(session, clock, [unknown])[0].error == "unknown kind 'exploded'"
+
+
+def test_a_licence_row_keeps_its_face_fields_once_in_columns_and_its_reviews_in_the_payload(
+        session, clock):
+    reviewed = change(1, reviews=[{"reviewed_on": "2027-09-01", "result": "pass"}])
+    apply_changes(session, clock, [reviewed])
+    row = replicated_licence(session, KEY)
+    assert row.payload == {"kind": "issued",
+                           "licence": {"reviews": [{"reviewed_on": "2027-09-01",
+                                                    "result": "pass"}]}}
+    assert licence_of(row) == reviewed["payload"]["licence"]  # the licence as it was sent
+
+
+def test_a_row_written_with_the_whole_licence_in_its_payload_reads_the_same(session, clock):
+    sent = change(1, reviews=[{"reviewed_on": "2027-09-01", "result": "fail"}])
+    apply_changes(session, clock, [sent])
+    session.execute(update(Licence).values(payload=sent["payload"]))  # as rows were written
+    session.commit()
+    assert licence_of(replicated_licence(session, KEY)) == sent["payload"]["licence"]
