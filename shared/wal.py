@@ -21,6 +21,7 @@ import logging
 import sqlite3
 import threading
 import weakref
+from pathlib import Path
 
 from sqlalchemy import Engine, event
 
@@ -64,18 +65,22 @@ class Checkpointer:
         self.wanted.set()
 
     def settle(self, timeout: float) -> bool:
-        """Wait until a checkpoint has run after every request made so far; say whether one
-        has within `timeout` seconds (tests, tools)."""
+        """Wait until every request made so far was answered (a checkpoint ran after it, or
+        the database could not be opened); say whether within `timeout` seconds (tests)."""
         with self.ran:
             asked = self.asked
             return self.ran.wait_for(lambda: self.answered >= asked, timeout)
 
     def _run(self) -> None:
-        try:
-            database = sqlite3.connect(self.path, timeout=0)
+        try:  # read-write, never create: a database deleted meanwhile stays deleted
+            database = sqlite3.connect(f"{Path(self.path).resolve().as_uri()}?mode=rw",
+                                       uri=True, timeout=0)
         except sqlite3.Error as error:
             log.warning("no background checkpoints for %s: %s", self.path, error)
             database = None
+            with self.ran:  # nothing will copy what was asked: whoever waits is told now
+                self.answered = self.asked
+                self.ran.notify_all()
         try:
             while database is not None and self.wanted.wait(IDLE_SECONDS) and not self.closing:
                 with self.lock:

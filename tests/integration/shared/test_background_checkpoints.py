@@ -4,6 +4,7 @@ own after a commit, not inside the commit (shared.wal)."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -80,6 +81,19 @@ def test_disposing_the_engine_ends_its_thread_and_a_later_commit_starts_another(
     assert not thread.is_alive()
     write_a_large_batch(engine)
     assert checkpointer.settle(WAIT)
+
+
+def test_the_thread_never_creates_a_database_that_was_deleted(database):
+    engine, path = database
+    checkpointer = wal.checkpointer_of(engine)
+    thread = checkpointer.thread
+    engine.dispose()
+    thread.join(WAIT)
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+    checkpointer.request()
+    assert checkpointer.settle(WAIT)
+    assert not path.exists()
 
 
 def test_an_in_memory_database_has_no_checkpointer():
