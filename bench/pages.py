@@ -10,12 +10,13 @@ this login's 我的证照 face check. Then, per portal:
   client; baseline: a hello-world route registered on the same app, same client;
 - throughput: the same app served in a child process (so the client's GIL is not the
   server's) by the command `make run` serves the portal with (`certsim.run.waitress_command`:
-  waitress through `certsim.serve`, its processes, threads and flags), loaded by a bounded pool of
-  requests.Session clients; baseline: the hello-world route on the same server.
+  waitress through `certsim.serve`, its processes, threads and flags), loaded by a bounded
+  pool of requests.Session clients; baseline: the hello-world route on the same server.
 
 `python -m bench --only pages` runs it; the child serves `bench.pages:served_app`, which reads
-the portal and database from BENCH_PAGES_SERVE. While developing, BENCH_PAGES_ACCOUNTS=5000 (smaller databases) and
-BENCH_PAGES_PORTALS=ministry (one portal) shorten a run; the table's rows are full size.
+the portal and database from BENCH_PAGES_SERVE. While developing, BENCH_PAGES_ACCOUNTS=5000
+(smaller databases) and BENCH_PAGES_PORTALS=ministry (one portal) shorten a run; the table's
+rows are full size.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """`certsim run`: migrate, seed the demo, start every process, print where they are.
 
 One supervisor, four children (ministry portal, national portal, replicator, console), all
-served by waitress (`certsim.serve`) and sharing one simulated clock file. A child that dies is restarted
-(`certsim.supervisor`); Ctrl-C stops them all cleanly.
+served by waitress (`certsim.serve`) and sharing one simulated clock file. A child that dies
+is restarted (`certsim.supervisor`); Ctrl-C stops them all cleanly.
 """
 
 from __future__ import annotations

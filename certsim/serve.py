@@ -2,8 +2,8 @@
 in one or more processes.
 
 It takes waitress's own arguments (`python -m certsim.serve --help`), plus `--processes=N`
-(below), and differs from waitress in one place. waitress's loop asks each connection whether it has output to send; while a request
-thread is sending (holding the connection's output lock) the answer is yes, the loop's own
+(below), and differs from waitress in one place. waitress's loop asks each connection whether
+it has output to send; while a request thread is sending (holding the connection's output lock) the answer is yes, the loop's own
 attempt finds the lock taken and gives up, and the socket, writable, wakes the loop at once:
 round and round until the send ends. Each round takes the GIL from the request thread, which
 may then wait the interpreter's whole switch interval (5 ms) to get it back. Measured on 2

@@ -38,38 +38,35 @@ class Checkpointer:
 
     def __init__(self, path: str):
         self.path = path
-        self.wanted = threading.Event()
-        self.lock = threading.Lock()
+        self.changed = threading.Condition()
         self.thread: threading.Thread | None = None
         self.closing = False
         self.asked = 0  # requests so far
         self.answered = 0  # requests a finished checkpoint started after
-        self.ran = threading.Condition(self.lock)
 
     def request(self) -> None:
         """Ask for a checkpoint soon; start the thread if none runs."""
-        with self.lock:
+        with self.changed:
             self.asked += 1
-            self.wanted.set()
             self.closing = False
-            if self.thread is not None:
-                return
-            self.thread = threading.Thread(target=self._run, name=f"checkpoints {self.path}",
-                                           daemon=True)
-            self.thread.start()
+            self.changed.notify_all()
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, daemon=True,
+                                               name=f"checkpoints {self.path}")
+                self.thread.start()
 
     def stop(self) -> None:
         """End the thread (its engine was disposed; a later commit starts another)."""
-        with self.lock:
+        with self.changed:
             self.closing = True
-        self.wanted.set()
+            self.changed.notify_all()
 
     def settle(self, timeout: float) -> bool:
         """Wait until every request made so far was answered (a checkpoint ran after it, or
         the database could not be opened); say whether within `timeout` seconds (tests)."""
-        with self.ran:
+        with self.changed:
             asked = self.asked
-            return self.ran.wait_for(lambda: self.answered >= asked, timeout)
+            return self.changed.wait_for(lambda: self.answered >= asked, timeout)
 
     def _run(self) -> None:
         try:  # read-write, never create: a database deleted meanwhile stays deleted
@@ -77,30 +74,35 @@ class Checkpointer:
                                        uri=True, timeout=0)
         except sqlite3.Error as error:
             log.warning("no background checkpoints for %s: %s", self.path, error)
-            database = None
-            with self.ran:  # nothing will copy what was asked: whoever waits is told now
-                self.answered = self.asked
-                self.ran.notify_all()
+            self._answer(None)  # nothing will copy what was asked: whoever waits is told now
+            return
         try:
-            while database is not None and self.wanted.wait(IDLE_SECONDS) and not self.closing:
-                with self.lock:
-                    self.wanted.clear()
-                    asked = self.asked
+            while (asked := self._next_request()) is not None:
                 try:
                     database.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                 except sqlite3.Error as error:  # busy, or the file is gone: the next one copies
                     log.debug("checkpoint of %s skipped: %s", self.path, error)
-                with self.ran:
-                    self.answered = asked
-                    self.ran.notify_all()
+                self._answer(asked)
         finally:
-            if database is not None:
-                database.close()
-            with self.lock:  # a request that came while this thread ended starts a new one
+            database.close()
+
+    def _next_request(self) -> int | None:
+        """Wait for a request not yet answered and return the count of requests it covers;
+        None, with the thread forgotten, once idle or closing (a later request starts one)."""
+        with self.changed:
+            if self.changed.wait_for(lambda: self.closing or self.asked > self.answered,
+                                     IDLE_SECONDS) and not self.closing:
+                return self.asked
+            self.thread = None
+            return None
+
+    def _answer(self, asked: int | None) -> None:
+        """Note the requests a finished checkpoint covers (None: every one, and end)."""
+        with self.changed:
+            self.answered = self.asked if asked is None else asked
+            if asked is None:
                 self.thread = None
-                again = self.wanted.is_set() and not self.closing and database is not None
-            if again:
-                self.request()
+            self.changed.notify_all()
 
 
 def checkpoint_in_background(engine: Engine, path: str) -> Checkpointer:

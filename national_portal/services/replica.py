@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, undefer
 
 from national_portal.models import AppliedChange, Licence
 from national_portal.services.changes import FACE_INDEX, BadChange, check_change, face_values
-from shared.certificates import DATE_FIELDS, FACE_FIELDS
+from shared.certificates import DATE_FIELDS, FACE_FIELDS, licence_snapshot
 from shared.clock import Clock
 from shared.errors import InvalidInput
 from shared.models import ChangeKind
@@ -92,13 +92,11 @@ def _stored_payload(payload: dict) -> str:
 
 
 def licence_of(row: Licence) -> dict:
-    """Return the licence a row holds as the change carried it: its face fields (from the
-    columns, days as ISO text) and the rest its payload keeps (review records). A row written
-    before the face fields left the payload holds them there too, with the same values."""
-    licence = {name: getattr(row, name) for name in FACE_FIELDS}
-    for name in DATE_FIELDS:
-        licence[name] = licence[name].isoformat() if licence[name] else None
-    return {**licence, **row.payload["licence"]}
+    """Return the licence a row holds as the change carried it: its face fields read from the
+    columns as the ministry writes them (`licence_snapshot`) and the rest its payload keeps
+    (review records). A row written before the face fields left the payload holds them there
+    too, with the same values."""
+    return {**licence_snapshot(row), **row.payload["licence"]}
 
 
 def _day(value: str | None) -> date | None:
@@ -112,9 +110,8 @@ def _encoders(dialect) -> tuple[tuple, Callable]:
 
     They are the columns' own bind processors, taken once instead of run by SQLAlchemy for
     every value, except the payload's (`_stored_payload`, serialised with orjson). Days arrive
-    as checked
-    ISO text (changes.face_values): a dialect that stores days as that text (SQLite, checked on
-    a sample) takes them as they are; another gets dates.
+    as checked ISO text (changes.face_values): a dialect that stores days as that text (SQLite,
+    checked on a sample) takes them as they are; another gets dates.
     """
     def processor(name: str):
         return LICENCES.c[name].type.dialect_impl(dialect).bind_processor(dialect)
