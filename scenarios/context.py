@@ -11,6 +11,7 @@ from scenarios.results import Change, Event
 from scenarios.world import World
 from shared.workdays import WorkingCalendar
 
+OBSERVE_LIMIT = 5000  # changes one observation reads
 KIND_LABELS = {"issued": "签发", "reissued": "复审换发新版", "reviewed": "复审",
                "renewed": "延期换证", "revoked": "撤销", "cancelled": "注销"}
 
@@ -48,6 +49,9 @@ class Context:
     sms_codes: dict[tuple[str, str], HeldCode] = field(default_factory=dict)  # (portal, phone)
     seen_changes: dict[str, set[str]] = field(default_factory=dict)   # change id -> kinds drawn
     changes: dict[str, Change] = field(default_factory=dict)  # written during the scenario
+    # The named certificates' changes by key as last observed; None once a step may have
+    # changed the outbox (run_step says when) or when the observation was cut at its limit.
+    observed: dict[str, list[dict]] | None = None
 
     def portal(self, name: str) -> Portal:
         return self.world.mem if name == "mem" else self.world.national
@@ -81,17 +85,32 @@ class Context:
             return False
         now, due_now = self.now(), False
         keys = "".join(f"&key={key}" for key in self.certificates.values())
-        rows = self.world.mem.ok("GET", f"/_sim/outbox?limit=5000&explain=1{keys}")["changes"]
+        rows = self.world.mem.ok(
+            "GET", f"/_sim/outbox?limit={OBSERVE_LIMIT}&explain=1{keys}")["changes"]
+        self.observed = {} if len(rows) < OBSERVE_LIMIT else None
         aliases: dict[str, str] = {}
         for alias, key in self.certificates.items():
             aliases.setdefault(key, alias)
         for row in rows:
+            if self.observed is not None:
+                self.observed.setdefault(row["certificate_key"], []).append(row)
             alias = aliases[row["certificate_key"]]
             self._note_change(alias, row, step)
             self._draw_change(alias, row)
             due_now |= row.get("state") == "pending" and bool(row.get("visible_at")) and (
                 datetime.fromisoformat(row["visible_at"]) <= now)
         return due_now
+
+    def latest_change(self, key: str, step: int) -> dict | None:
+        """Return a named certificate's latest change (None: none written), from the last
+        observation while it is current, else observing now (as step `step`)."""
+        if self.observed is None:
+            self.observe_replication(step)
+        if self.observed is None:  # more changes than one observation holds: ask for this one
+            rows = self.world.mem.ok("GET", f"/_sim/outbox?key={key}&limit=1000")["changes"]
+        else:
+            rows = self.observed.get(key, [])
+        return rows[-1] if rows else None
 
     def _note_change(self, alias: str, row: dict, step: int | None) -> None:
         """Keep a change written since the start with its latest explanation; draw the ones

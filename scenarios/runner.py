@@ -78,6 +78,9 @@ def run_step(context: Context, step: Step) -> StepResult:
     started = perf_counter()
     moved = step.at is not None and step.at != context.now() and context.world.move_to(step.at)
     at = context.now()
+    changing = moved or step.action in MOVES_REPLICATION  # else the outbox is as last observed
+    if changing:
+        context.observed = None  # an action reading the outbox observes it first (`check`)
     try:
         outcome = ACTIONS[step.action](context, step)
     except ApiError as error:
@@ -85,10 +88,10 @@ def run_step(context: Context, step: Step) -> StepResult:
                           facts=answer_facts(error.reply) if error.reply else {},
                           summary=f"{error.code}: {error.said}")
     failures = compare(step, outcome)
-    if moved or step.action in MOVES_REPLICATION:  # else the outbox is as last observed
+    if changing and (context.observed is None or step.action in MOVES_REPLICATION):
         due_now = context.observe_replication(step.number)
         if due_now and step.action in WRITES_CHANGES:  # e.g. lag 0: deliver it now
-            context.world.move_to(context.now())
+            context.world.deliver_due()
             context.observe_replication(step.number)
     return StepResult(step=step, at=at, passed=not failures, summary=outcome.summary,
                       failures=failures, wall_ms=(perf_counter() - started) * 1000,

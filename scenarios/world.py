@@ -34,6 +34,10 @@ class World:
         when nothing was due on the way (only the clock moved: the outbox is as it was)."""
         raise NotImplementedError
 
+    def deliver_due(self) -> None:
+        """Deliver what is due now (a step wrote a change due at once, e.g. under lag 0)."""
+        self.move_to(self.now())
+
     def replicate(self) -> dict:
         """Run replication now (the control plane's "tick"); return its report."""
         return self.mem.ok("POST", "/_sim/replication/tick", {})
@@ -160,6 +164,10 @@ class InProcessWorld(World):
         self.stepper.advance_to(moment)
         return True
 
+    def deliver_due(self) -> None:
+        """Run the replicator now without asking the ministry what is due: the caller saw it."""
+        self.stepper.advance_to(self.clock.now())
+
     def close(self, *, crashed: bool = False) -> None:
         super().close()
         for app in self.apps:
@@ -203,6 +211,9 @@ class _Borrowed(World):
 
     def move_to(self, moment: datetime) -> bool:
         return self.inner.move_to(moment)
+
+    def deliver_due(self) -> None:
+        self.inner.deliver_due()
 
     def close(self, *, crashed: bool = False) -> None:
         if crashed:

@@ -59,8 +59,7 @@ def check(ctx: Context, step: Step) -> Outcome:
     """Report the latest change: replicated nationally?, visible from when, status at the ministry."""
     key = ctx.key(step.certificate)
     certificate = ctx.world.mem.ok("GET", f"/_sim/certificates/{key}")
-    changes = ctx.world.mem.ok("GET", f"/_sim/outbox?key={key}&limit=1000")["changes"]
-    latest = changes[-1] if changes else None
+    latest = ctx.latest_change(key, step.number)
     visible_at = latest.get("visible_at") if latest else None
     visible_from = shanghai_date(datetime.fromisoformat(visible_at)).isoformat() \
         if visible_at else None
