@@ -234,3 +234,34 @@ def test_a_world_moving_its_clock_runs_the_replicator_only_once_a_change_is_due(
         assert datetime.fromisoformat(row["delivered_at"]) == runs[0]
     finally:
         world.close()
+
+
+def test_a_check_after_the_clock_moved_reads_the_outbox_once_and_sees_the_delivery(monkeypatch):
+    """`check` reads the latest change from the runner's own observation of the outbox: one
+    peek a step (made before the action once the clock moved), not one more of its own."""
+    text = HEADER.format(name="check after a move") + """  - do: check
+    certificate: c1
+    at: "2024-10-08T09:00:00+08:00"
+    expect: {replicated: true, visible_from: "2024-10-08"}
+"""
+    peeks: list[str] = []
+    world = InProcessWorld(datetime(2024, 9, 27, 17, 0, tzinfo=SHANGHAI), "3wd")
+    call = world.mem.call
+    monkeypatch.setattr(world.mem, "call", lambda method, path, body=None, **kw: (
+        peeks.append(path) if path.startswith("/_sim/outbox") else None) or call(
+        method, path, body, **kw))
+    result = run_scenario(load_text(text, "check-after-a-move.yaml"), lambda _: world)
+    assert result.passed, result.failure_text()
+    assert len(peeks) == 2  # after the issue, and once for the check the clock moved to
+    assert [e.kind for e in result.events] == ["issued", "due", "delivered"]
+
+
+def test_a_change_due_at_once_is_delivered_within_its_own_step():
+    text = HEADER.format(name="lag 0").replace("lag: 3wd", 'lag: "0"') + """  - do: check
+    certificate: c1
+    expect: {replicated: true, national_revision: 1}
+"""
+    result = run_scenario(load_text(text, "due-at-once.yaml"))
+    assert result.passed, result.failure_text()
+    assert [e.kind for e in result.events] == ["issued", "due", "delivered"]
+    assert {e.at for e in result.events} == {datetime(2024, 9, 27, 17, 0, tzinfo=SHANGHAI)}
