@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 from lxml import etree
 
@@ -36,9 +37,10 @@ def xml_bytes(element: etree._Element) -> bytes:
 
 
 def box(values) -> str:
-    return " ".join(mm(v) for v in values)
+    return " ".join(map(mm, values))
 
 
+@cache  # a handful of colours
 def colour(rgb) -> str:
     return " ".join(str(v) for v in rgb)
 
@@ -93,16 +95,26 @@ def page_content(shapes: list, ids: UnitIds, res: PageResources) -> etree._Eleme
 
 
 def _text_object(layer, object_id: int, text: Text, res: PageResources) -> None:
-    """TextObject: FillColor, then one TextCode a run (shapes.runs), each at its own X on the
-    baseline; wide runs carry DeltaX, narrow ones take their advances from the reader's font."""
+    """TextObject: FillColor, then the line's TextCodes (see text_codes)."""
     obj = sub(layer, "TextObject", ID=str(object_id), Boundary=box(text.box),
               Font=str(res.fonts[text.font]), Size=mm(text.size))
     sub(obj, "FillColor", Value=colour(text.color))
-    for run in runs(text.text, text.size):
-        attrs = {"X": mm(run.offset), "Y": mm(text.size)}
+    for chars, attrs in text_codes(text.text, text.size):
+        sub(obj, "TextCode", chars, **dict(attrs))
+
+
+@lru_cache(maxsize=1024, typed=True)  # labels, titles and many values recur licence to licence
+def text_codes(line: str, size: float) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """Return (text, attributes) of each TextCode of a line: one a run (shapes.runs), each at its
+    own X on the baseline; wide runs carry DeltaX, narrow ones take their advances from the
+    reader's font."""
+    codes = []
+    for run in runs(line, size):
+        attrs = {"X": mm(run.offset), "Y": mm(size)}
         if run.wide and len(run.text) > 1:
-            attrs["DeltaX"] = delta_x(advances(run.text, text.size))
-        sub(obj, "TextCode", run.text, **attrs)
+            attrs["DeltaX"] = delta_x(advances(run.text, size))
+        codes.append((run.text, tuple(attrs.items())))
+    return tuple(codes)
 
 
 def _path_object(layer, object_id: int, path: Path) -> None:

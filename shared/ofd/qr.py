@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
+from qrcode.util import optimal_data_chunks
 
 MODULE_PX = 4   # pixels per module: crisp when the reader scales the image
 QUIET_ZONE = 4  # modules of white around the symbol (ISO/IEC 18004)
@@ -18,12 +19,23 @@ QUIET_ZONE = 4  # modules of white around the symbol (ISO/IEC 18004)
 MASK_PATTERN = 4
 
 
+# The smallest version that holds the data depends only on its chunks' modes and lengths
+# (not on the characters), so it is found once per shape: verification URLs share one or two.
+_FITTED_VERSIONS: dict[tuple[tuple[int, int], ...], int] = {}
+
+
 def qr_matrix(text: str) -> list[list[bool]]:
     """Return the QR modules for `text`, quiet zone included (True = dark)."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE,
                          mask_pattern=MASK_PATTERN)
-    code.add_data(text.encode("utf-8"))
-    code.make(fit=True)
+    chunks = list(optimal_data_chunks(text.encode("utf-8"), minimum=20))  # as add_data does
+    for chunk in chunks:
+        code.add_data(chunk)
+    shape = tuple((chunk.mode, len(chunk)) for chunk in chunks)
+    if shape not in _FITTED_VERSIONS:
+        _FITTED_VERSIONS[shape] = code.best_fit()
+    code.version = _FITTED_VERSIONS[shape]
+    code.make(fit=False)
     return code.get_matrix()
 
 
@@ -44,9 +56,12 @@ def qr_data_uri(text: str) -> str:
     return "data:image/png;base64," + base64.b64encode(qr_png(text)).decode("ascii")
 
 
+_MODULE_BITS = {True: "0" * MODULE_PX, False: "1" * MODULE_PX}  # dark is black (0)
+
+
 def _png_row(modules: list[bool]) -> bytes:
     """Pack one module row into 1-bit pixels (1 = white), each module MODULE_PX wide."""
-    bits = "".join(("0" if dark else "1") * MODULE_PX for dark in modules)
+    bits = "".join(map(_MODULE_BITS.__getitem__, modules))
     bits += "1" * (-len(bits) % 8)
     return int(bits, 2).to_bytes(len(bits) // 8, "big")
 

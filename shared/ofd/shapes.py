@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import cache, lru_cache
+from itertools import groupby
 
 SONG = "宋体"
 HEI = "黑体"
@@ -18,6 +20,7 @@ NAVY = (22, 54, 112)
 GREY = (150, 150, 150)
 
 
+@cache  # one entry per distinct character: a few hundred at most
 def is_wide(char: str) -> bool:
     """Tell whether a character takes a full em (CJK and full-width forms)."""
     return unicodedata.east_asian_width(char) in ("W", "F", "A")
@@ -51,21 +54,23 @@ def runs(text: str, size: float) -> list[Run]:
     """
     found: list[Run] = []
     offset = 0.0
-    for char in text:
-        if found and found[-1].wide == is_wide(char):
-            last = found[-1]
-            found[-1] = Run(last.offset, last.text + char, last.wide)
-        else:
-            found.append(Run(round(offset, 3), char, is_wide(char)))
-        offset += glyph_advance(char, size)
+    for wide, group in groupby(text, key=is_wide):
+        chars = "".join(group)
+        found.append(Run(round(offset, 3), chars, wide))
+        advance = glyph_advance(chars[0], size)
+        for _ in chars:  # added one by one, as text_width does, to round the same way
+            offset += advance
     return found
 
 
+@lru_cache(maxsize=1024, typed=True)  # labels, titles and many values recur licence to licence
 def text_width(text: str, size: float) -> float:
     """Return the width the text takes on the page."""
-    return sum(glyph_advance(ch, size) for ch in text)
+    half = size / 2
+    return sum(size if is_wide(ch) else half for ch in text)
 
 
+@lru_cache(maxsize=4096)  # a page repeats the same few lengths (sizes, offsets, gaps)
 def mm(value: float) -> str:
     """Format a length the way OFD files do: at most three decimals, no trailing zeros."""
     text = f"{value:.3f}".rstrip("0").rstrip(".")

@@ -23,7 +23,7 @@ N = 0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123
 GX = 0x32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7
 GY = 0xBC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0
 DEFAULT_USER_ID = b"1234567812345678"  # GM/T 0009 default signer ID
-WINDOW = 4
+WINDOW = 6  # bits of k per table row: 43 additions a signature
 SM2_WITH_SM3_OID = "1.2.156.10197.1.501"
 SM3_OID = "1.2.156.10197.1.401"
 
@@ -72,25 +72,62 @@ def _affine(pt) -> tuple[int, int]:
     return pt[0] * zinv2 % P, pt[1] * zinv2 * zinv % P
 
 
+def _add_affine(p1, x2: int, y2: int):
+    """Add an affine point (x2, y2), never the point at infinity, to a Jacobian point: the
+    table's points are affine, which saves five of the sixteen products of a general add."""
+    if not p1[2]:
+        return (x2, y2, 1)
+    x1, y1, z1 = p1
+    z1z1 = z1 * z1 % P
+    u2, s2 = x2 * z1z1 % P, y2 * z1 * z1z1 % P
+    if x1 == u2:
+        return _double(p1) if y1 == s2 else (0, 1, 0)
+    h, r = (u2 - x1) % P, (s2 - y1) % P
+    hh = h * h % P
+    hhh = h * hh % P
+    v = x1 * hh % P
+    x3 = (r * r - hhh - 2 * v) % P
+    return (x3, (r * (v - x3) - y1 * hhh) % P, z1 * h % P)
+
+
 @lru_cache(maxsize=1)
-def _generator_table() -> list[list[tuple[int, int, int]]]:
-    """Precompute j * 16^i * G for every 4-bit window i and digit j."""
+def _generator_table() -> list[list[tuple[int, int] | None]]:
+    """Precompute j * 2^(WINDOW*i) * G in affine coordinates for every window i and digit j
+    (None for j = 0), once per process (~10 ms)."""
     table, base = [], (GX, GY, 1)
-    for _ in range(256 // WINDOW):
-        row = [(0, 1, 0)]
-        for _ in range((1 << WINDOW) - 1):
+    for _ in range(-(-256 // WINDOW)):
+        row = [base]
+        for _ in range((1 << WINDOW) - 2):
             row.append(_add(row[-1], base))
-        table.append(row)
+        table.append([None, *_to_affine(row)])
         for _ in range(WINDOW):
             base = _double(base)
     return table
 
 
+def _to_affine(points: list) -> list[tuple[int, int]]:
+    """Return Jacobian points in affine coordinates with one inversion for all (Montgomery's
+    trick: invert the product of every z, then peel each inverse off)."""
+    prefix, running = [], 1
+    for _, _, z in points:
+        prefix.append(running)
+        running = running * z % P
+    inverse, affine = pow(running, -1, P), [None] * len(points)
+    for i in range(len(points) - 1, -1, -1):
+        x, y, z = points[i]
+        zinv, inverse = inverse * prefix[i] % P, inverse * z % P
+        zinv2 = zinv * zinv % P
+        affine[i] = (x * zinv2 % P, y * zinv2 * zinv % P)
+    return affine
+
+
 def multiply_generator(k: int) -> tuple[int, int]:
-    """Return k * G in affine coordinates."""
-    acc = (0, 1, 0)
+    """Return k * G in affine coordinates (1 <= k < N)."""
+    acc, digit_mask = (0, 1, 0), (1 << WINDOW) - 1
     for row in _generator_table():
-        acc = _add(acc, row[k & 0xF])
+        point = row[k & digit_mask]
+        if point is not None:
+            acc = _add_affine(acc, *point)
         k >>= WINDOW
     return _affine(acc)
 
@@ -125,10 +162,15 @@ class SealKey:
         while True:
             k = self._nonce(e, counter)
             r = (e + multiply_generator(k)[0]) % N
-            s = pow(1 + self.private, -1, N) * (k - r * self.private) % N
+            s = self._inverse * (k - r * self.private) % N
             if r and r + k != N and s:
                 return der_signature(r, s)
             counter += 1
+
+    @cached_property
+    def _inverse(self) -> int:
+        """Return (1 + d)^-1 mod n, the same for every signature of this key."""
+        return pow(1 + self.private, -1, N)
 
     def _nonce(self, e: int, counter: int) -> int:
         mac = hmac.new(self.private.to_bytes(32, "big"),

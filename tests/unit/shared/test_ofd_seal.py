@@ -11,7 +11,14 @@ from gmssl import sm2 as gm_sm2
 
 from shared.ofd import render_licence_ofd, verify_ofd
 from shared.ofd.samples import SAMPLE_GENERATED_AT, sample_licence, sample_verify_url
-from shared.ofd.sm2 import SealKey, parse_der_signature, verify_signature
+from shared.ofd.sm2 import (
+    WINDOW,
+    N,
+    SealKey,
+    multiply_generator,
+    parse_der_signature,
+    verify_signature,
+)
 
 KEY = SealKey.from_seed("unit-test-seal")
 
@@ -129,6 +136,14 @@ def test_our_sm2_signatures_verify_with_gmssl_own_verify_with_sm3():
 def test_our_public_key_matches_gmssl_scalar_multiplication():
     gm = gm_sm2.CryptSM2(private_key=f"{KEY.private:064x}", public_key="")
     assert gm._kg(KEY.private, gm_sm2.default_ecc_table["g"]) == KEY.public_hex
+
+
+@pytest.mark.parametrize("k", [1, 2, (1 << WINDOW) - 1, 1 << WINDOW, (1 << 255) + 1, N - 1,
+                               int("10" * 128, 2), 0x1234567890ABCDEF << 100])
+def test_the_windowed_table_multiplies_the_generator_as_gmssl_does(k):
+    gm = gm_sm2.CryptSM2(private_key="", public_key="")
+    x, y = multiply_generator(k)
+    assert f"{x:064x}{y:064x}" == gm._kg(k, gm_sm2.default_ecc_table["g"])
 
 
 def test_signing_is_deterministic_and_a_bad_der_never_verifies():
