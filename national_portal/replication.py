@@ -16,8 +16,7 @@ import orjson
 from flask import Blueprint, current_app, jsonify
 
 from national_portal.services.faults import take_fault
-from national_portal.services.replica import apply_changes
-from shared.errors import InvalidInput
+from national_portal.services.replica import apply_body
 from shared.web.resources import get_clock, get_session, get_world, resources
 from shared.web.signed import require_signed_call
 
@@ -43,14 +42,8 @@ def ingest():
 
 
 def _apply_body(body: bytes) -> bytes:
-    """Parse a batch, apply it and return the answer's JSON."""
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        data = None
-    if not isinstance(data, dict):
-        raise InvalidInput("body", "a JSON object is expected")
-    outcomes = apply_changes(get_session(), get_clock(), data.get("changes"))
+    """Apply a batch and return the answer's JSON."""
+    outcomes = apply_body(get_session(), get_clock(), body)
     return orjson.dumps({"results": [o.to_json() for o in outcomes]})
 
 

@@ -2,8 +2,9 @@
 every field of the licence it carries against the column that will hold it.
 
 A bad header refuses the whole batch (InvalidInput); a bad licence field rejects that change
-(BadChange), naming the field. The checks are built once from the columns: this is the hot path
-of replication.
+(BadChange), naming the field. The checks are built once from the columns. They read the
+batches the typed reader (`incoming.read_body`, the path replication takes) refuses, and say
+why a field cannot be stored.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ class BadChange(Exception):
 
 def face_values(licence: dict) -> tuple:
     """Turn the wire form of a licence into its column values in FACE_FIELDS order, or raise
-    BadChange naming the field (the checks below, run through `_face_values`'s fast path)."""
+    BadChange naming the first field at fault (the checks below, in field order)."""
     try:
         wire = FACE_VALUES(licence)
     except KeyError as exc:
         raise BadChange(f"licence field {exc.args[0]} is missing") from None
-    return _face_values(*wire)
+    return tuple(check(value) for check, value in zip(FACE_CHECKS, wire, strict=True))
 
 
 def _got(value) -> str:
@@ -64,16 +65,12 @@ def _integer(name: str, nullable: bool) -> Callable:
 def _day(name: str, nullable: bool) -> Callable:
     """Accept an ISO day, ASCII YYYY-MM-DD (fromisoformat alone takes 20240102 and weeks), and
     keep it as that text: it is what SQLite stores (replica._encoders turns it into a date
-    where the driver wants one). A day that passed is remembered in KNOWN_DAYS, so the fast
-    path takes it without parsing it again (licences share few days)."""
+    where the driver wants one)."""
     def check(value):
         if value.__class__ is str and len(value) == 10 and value[4] == value[7] == "-" \
                 and value.isascii():
             try:
                 date.fromisoformat(value)
-                if len(KNOWN_DAYS) >= MAX_KNOWN_DAYS:
-                    KNOWN_DAYS.clear()
-                KNOWN_DAYS.add(value)
                 return value
             except ValueError:
                 pass
@@ -121,38 +118,4 @@ def _is_dict(value) -> bool:
 INTEGERS = range(-2**31, 2**31)  # an SQL INTEGER (PostgreSQL refuses more, SQLite past 2**63)
 KEY_LENGTH = AppliedChange.__table__.c.change_id.type.length  # = certificate_key's String(32)
 FACE_CHECKS = tuple(_field_check(LICENCES.c[name]) for name in FACE_FIELDS)  # once
-KNOWN_DAYS: set[str] = set()   # days that passed the day check (a value, never a verdict)
-MAX_KNOWN_DAYS = 100_000
-
-
-def _fast_test(column, value: str) -> str:
-    """The inline test that lets a value through without its check: what the check accepts
-    anyway, written as an expression. Anything else (None, a wrong type) goes to the check."""
-    kind = column.type.python_type
-    if kind is str:
-        return f"{value}.__class__ is str and len({value}) <= {column.type.length}"
-    if kind is int:
-        return f"{value}.__class__ is int and {INTEGERS.start} <= {value} < {INTEGERS.stop}"
-    return f"{value}.__class__ is str and {value} in KNOWN_DAYS"  # a date (_field_check)
-
-
-def _compile_face_values() -> Callable:
-    """Build `_face_values(*wire) -> tuple`: every field tested inline, each one that fails
-    the inline test handed to its check (which returns the value or raises BadChange).
-
-    One generated function instead of 24 calls per licence: this runs for every change
-    replicated, and Python's per-call cost was most of it. The inline tests accept only what
-    the checks accept (tests/integration/national_portal/test_face_checks.py holds them together).
-    """
-    names = [f"v{n}" for n in range(len(FACE_FIELDS))]
-    lines = [f"def _face_values({', '.join(names)}):"]
-    lines += [f"    if not ({_fast_test(LICENCES.c[field], name)}): {name} = CHECKS[{n}]({name})"
-              for n, (field, name) in enumerate(zip(FACE_FIELDS, names, strict=True))]
-    lines.append(f"    return ({', '.join(names)},)")
-    scope = {"CHECKS": FACE_CHECKS, "KNOWN_DAYS": KNOWN_DAYS}
-    exec(compile("\n".join(lines), "<national face checks>", "exec"), scope)  # noqa: S102
-    return scope["_face_values"]
-
-
-_face_values = _compile_face_values()
 FACE_INDEX = {name: n for n, name in enumerate(FACE_FIELDS)}

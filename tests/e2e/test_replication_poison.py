@@ -20,14 +20,14 @@ def portals(db_url_factory, clock):
 
 def poison(monkeypatch, key: str) -> None:
     """Make the national ingest crash on any batch that carries licence `key`."""
-    real = national_portal.replication.apply_changes
+    real = national_portal.replication.apply_body
 
-    def apply(session, clock, changes):
-        if any(change.get("certificate_key") == key for change in changes or []):
+    def apply(session, clock, body: bytes):
+        if f'"certificate_key":"{key}"'.encode() in body:
             raise RuntimeError("cannot store this licence")
-        return real(session, clock, changes)
+        return real(session, clock, body)
 
-    monkeypatch.setattr(national_portal.replication, "apply_changes", apply)
+    monkeypatch.setattr(national_portal.replication, "apply_body", apply)
 
 
 def test_a_change_that_keeps_crashing_the_national_portal_is_blocked_and_the_rest_arrive(

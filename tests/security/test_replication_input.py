@@ -111,6 +111,13 @@ def test_a_face_field_the_column_cannot_hold_is_rejected_naming_it_and_nothing_i
     assert stored_keys(session) == [] and logged_changes(session) == 0
 
 
+@pytest.mark.parametrize("kind", [[], {"a": 1}, None, 5])
+def test_a_change_whose_kind_is_not_text_is_rejected_not_a_crash(session, clock, kind):
+    [result] = apply_changes(session, clock, [issue(1) | {"kind": kind}])
+    assert (result.outcome, result.error) == ("rejected", f"unknown kind {kind!r}")
+    assert stored_keys(session) == []
+
+
 def test_a_missing_face_field_is_rejected_naming_it(session, clock):
     change = issue(1)
     del change["payload"]["licence"]["sex"]
