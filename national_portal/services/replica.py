@@ -70,7 +70,7 @@ LICENCES = Licence.__table__
 LICENCE_COLUMNS = (*FACE_FIELDS, "payload", "updated_at")
 APPLIED_COLUMNS = ("change_id", "seq", "certificate_key", "revision", "outcome", "applied_at")
 MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # a positional parameter per driver
-KEY, REVISION = FACE_INDEX["certificate_key"], FACE_INDEX["revision"]
+REVISION = FACE_INDEX["revision"]
 SAMPLE_DAY = date(2024, 1, 2)
 
 
