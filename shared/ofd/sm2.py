@@ -45,27 +45,6 @@ def _double(pt):
     return (x3, (m * (s - x3) - 8 * yy * yy) % P, 2 * y * z % P)
 
 
-def _add(p1, p2):
-    """Add two points in Jacobian coordinates (z = 0 is the point at infinity)."""
-    if not p1[2]:
-        return p2
-    if not p2[2]:
-        return p1
-    x1, y1, z1 = p1
-    x2, y2, z2 = p2
-    z1z1, z2z2 = z1 * z1 % P, z2 * z2 % P
-    u1, u2 = x1 * z2z2 % P, x2 * z1z1 % P
-    s1, s2 = y1 * z2 * z2z2 % P, y2 * z1 * z1z1 % P
-    if u1 == u2:
-        return _double(p1) if s1 == s2 else (0, 1, 0)
-    h, r = (u2 - u1) % P, (s2 - s1) % P
-    hh = h * h % P
-    hhh = h * hh % P
-    v = u1 * hh % P
-    x3 = (r * r - hhh - 2 * v) % P
-    return (x3, (r * (v - x3) - s1 * hhh) % P, z1 * z2 * h % P)
-
-
 def _affine(pt) -> tuple[int, int]:
     zinv = pow(pt[2], -1, P)
     zinv2 = zinv * zinv % P
@@ -73,8 +52,9 @@ def _affine(pt) -> tuple[int, int]:
 
 
 def _add_affine(p1, x2: int, y2: int):
-    """Add an affine point (x2, y2), never the point at infinity, to a Jacobian point: the
-    table's points are affine, which saves five of the sixteen products of a general add."""
+    """Add an affine point (x2, y2), never the point at infinity, to a Jacobian point (z = 0
+    is the point at infinity): the table's points are affine, which saves five of the sixteen
+    products of an addition of two Jacobian points."""
     if not p1[2]:
         return (x2, y2, 1)
     x1, y1, z1 = p1
@@ -94,14 +74,16 @@ def _add_affine(p1, x2: int, y2: int):
 def _generator_table() -> list[list[tuple[int, int] | None]]:
     """Precompute j * 2^(WINDOW*i) * G in affine coordinates for every window i and digit j
     (None for j = 0), once per process (~10 ms)."""
-    table, base = [], (GX, GY, 1)
+    table, base = [], (GX, GY)  # affine: each row is built with mixed additions too
     for _ in range(-(-256 // WINDOW)):
-        row = [base]
+        row = [(*base, 1)]
         for _ in range((1 << WINDOW) - 2):
-            row.append(_add(row[-1], base))
+            row.append(_add_affine(row[-1], *base))
         table.append([None, *_to_affine(row)])
+        point = row[0]
         for _ in range(WINDOW):
-            base = _double(base)
+            point = _double(point)
+        base = _affine(point)
     return table
 
 
