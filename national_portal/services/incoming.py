@@ -144,7 +144,7 @@ def read_body(body: bytes) -> list[Incoming] | None:
     `read_change` then)."""
     try:
         changes = BATCH.decode(body).changes
-    except (msgspec.ValidationError, msgspec.DecodeError):
+    except (msgspec.MsgspecError, RecursionError):  # a body nested past msgspec's depth too
         return None
     return [_read_wire(change) for change in changes]
 

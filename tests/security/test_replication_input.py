@@ -118,6 +118,17 @@ def test_a_change_whose_kind_is_not_text_is_rejected_not_a_crash(session, clock,
     assert stored_keys(session) == []
 
 
+def test_a_signed_batch_nested_deeper_than_any_parser_goes_is_refused_not_a_crash(national):
+    deep = b"[" * 100_000 + b"]" * 100_000
+    body = b'{"changes": [{"change_id": "c1", "payload": {"licence": {"reviews": ' + deep + b"}}}]}"
+    headers = sign_request(SECRET, "POST", "/api/v1/ingest", body, now=wall_now())
+    response = national.test_client().post("/api/v1/ingest", data=body, headers=headers,
+                                            content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["field"] == "body"
+    with national.extensions["certsim"].engine.connect() as connection:
+        assert stored_keys(connection) == [] and logged_changes(connection) == 0
+
+
 def test_a_missing_face_field_is_rejected_naming_it(session, clock):
     change = issue(1)
     del change["payload"]["licence"]["sex"]
