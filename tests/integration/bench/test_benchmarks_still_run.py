@@ -1,4 +1,4 @@
-"""The scenario bench's functions still run, at toy sizes (no timing is asserted: speed is
+"""The benches' functions still run, at toy sizes (no timing is asserted: speed is
 measured only by `make bench`)."""
 
 from __future__ import annotations
@@ -61,3 +61,21 @@ def test_the_page_bench_loads_each_portal_served_by_the_make_run_command(name, t
     page, hello = pages.measure_throughput(portal, db, cookies,
                                            app.config["SESSION_COOKIE_NAME"])
     assert page.rate > 0 and hello.rate > 0 and page.server_ms > 0
+
+
+def test_the_ofd_bench_licences_vary_as_real_ones_do_and_each_renders_a_genuine_file():
+    from bench import ofd
+    from shared.identity import id_check_char
+    from shared.ofd.samples import SAMPLE_GENERATED_AT, sample_verify_url
+
+    licences = ofd.distinct_licences(12)
+    assert len({lic.certificate_key for lic in licences}) == 12
+    assert len({lic.holder_name for lic in licences}) > 6
+    assert len({(lic.category, lic.item) for lic in licences}) > 6
+    assert all(lic.holder_id_number[17] == id_check_char(lic.holder_id_number[:17])
+               for lic in licences)
+    assert ofd.distinct_licences(12) == licences  # the same for a seed
+    for lic in licences[:3]:
+        data = ofd.render_licence_ofd(lic, generated_at=SAMPLE_GENERATED_AT,
+                                      verify_url=sample_verify_url(lic), seal=ofd.SEAL)
+        assert ofd.verify_ofd(data, seal=ofd.SEAL).genuine
