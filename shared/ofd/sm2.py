@@ -73,7 +73,7 @@ def _add_affine(p1, x2: int, y2: int):
 @lru_cache(maxsize=1)
 def _generator_table() -> list[list[tuple[int, int] | None]]:
     """Precompute j * 2^(WINDOW*i) * G in affine coordinates for every window i and digit j
-    (None for j = 0), once per process (~10 ms)."""
+    (None for j = 0), once per process (~25–40 ms)."""
     table, base = [], (GX, GY)  # affine: each row is built with mixed additions too
     for _ in range(-(-256 // WINDOW)):
         row = [(*base, 1)]
