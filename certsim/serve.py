@@ -3,12 +3,13 @@ in one or more processes.
 
 It takes waitress's own arguments (`python -m certsim.serve --help`), plus `--processes=N`
 (below), and differs from waitress in one place. waitress's loop asks each connection whether
-it has output to send; while a request thread is sending (holding the connection's output lock) the answer is yes, the loop's own
-attempt finds the lock taken and gives up, and the socket, writable, wakes the loop at once:
-round and round until the send ends. Each round takes the GIL from the request thread, which
-may then wait the interpreter's whole switch interval (5 ms) to get it back. Measured on 2
-cores with 8 clients (我的证照, 20 000 holders): the loop thread spent 1.7 ms of CPU per page,
-against 0.1 ms for the same page served one request at a time.
+it has output to send; while a request thread is sending (holding the connection's output
+lock) the answer is yes, the loop's own attempt finds the lock taken and gives up, and the
+socket, writable, wakes the loop at once: round and round until the send ends. Each round
+takes the GIL from the request thread, which may then wait the interpreter's whole switch
+interval (5 ms) to get it back. Measured on 2 cores with 8 clients (我的证照, 20 000
+holders): the loop thread spent 1.7 ms of CPU per page, against 0.1 ms for the same page
+served one request at a time.
 
 Here a connection whose output lock is taken is not polled for output: the thread holding the
 lock sends, and wakes the loop if it leaves anything unsent (waitress does both already).

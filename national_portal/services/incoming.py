@@ -64,14 +64,17 @@ def read_change(change: dict) -> Incoming:
 
 def _values_of(change: dict) -> tuple:
     """Check a change's kind and licence against its header and return the column values."""
-    kind = change.get("kind")
-    if not isinstance(kind, str) or kind not in KINDS:  # a list is no kind (nor hashable)
-        raise BadChange(f"unknown kind {kind!r}")
+    _known_kind(change.get("kind"))
     licence = change["payload"].get("licence")
     if not isinstance(licence, dict):
         raise BadChange("payload has no licence")
     values = face_values(licence)
     return _matching(values, change["certificate_key"], change["revision"])
+
+
+def _known_kind(kind) -> None:
+    if not isinstance(kind, str) or kind not in KINDS:  # a list is no kind (nor hashable)
+        raise BadChange(f"unknown kind {kind!r}")
 
 
 def _matching(values: tuple, key: str, revision: int) -> tuple:
@@ -158,10 +161,9 @@ def _read_wire(change: ChangeWire) -> Incoming:
         if values[index] is not None:
             values[index] = values[index].isoformat()
     try:
-        if change.kind not in KINDS:
-            raise BadChange(f"unknown kind {change.kind!r}")
+        _known_kind(change.kind)
         _matching(values, change.certificate_key, change.revision)
     except BadChange as exc:
         return Incoming(*header, None, None, str(exc))
-    stored = orjson.dumps({"kind": change.payload.kind, "licence": {"reviews": licence.reviews}})
-    return Incoming(*header, tuple(values), stored.decode())
+    payload = {"kind": change.payload.kind, "licence": {"reviews": licence.reviews}}
+    return Incoming(*header, tuple(values), stored_payload(payload))

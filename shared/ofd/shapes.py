@@ -66,8 +66,7 @@ def runs(text: str, size: float) -> list[Run]:
 @lru_cache(maxsize=1024, typed=True)  # labels, titles and many values recur licence to licence
 def text_width(text: str, size: float) -> float:
     """Return the width the text takes on the page."""
-    half = size / 2
-    return sum(size if is_wide(ch) else half for ch in text)
+    return sum(glyph_advance(ch, size) for ch in text)
 
 
 @lru_cache(maxsize=4096)  # a page repeats the same few lengths (sizes, offsets, gaps)
