@@ -4,6 +4,7 @@ names and their figures are figures (no timings are judged here)."""
 from __future__ import annotations
 
 import os
+import sqlite3
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -16,6 +17,16 @@ def test_the_replication_bench_replicates_every_licence_and_reports_two_rows(tmp
     assert speed["name"].startswith("replication end to end, 300 licences")
     assert speed["value"] > 0 and speed["baseline_value"] > 0 and "took" in speed["goal"]
     assert memory["name"].startswith("replication peak memory") and memory["value"] > 0
+
+
+def test_the_source_database_is_left_with_its_log_copied_in_as_a_stopped_portal_leaves_it(
+        tmp_path):
+    replication.load_source(tmp_path / "mem.db", 300)
+    log = tmp_path / "mem.db-wal"
+    assert not log.exists() or log.stat().st_size == 0  # else the portals would read through it
+    with sqlite3.connect(tmp_path / "mem.db") as db:
+        assert db.execute("SELECT count(*) FROM outbox").fetchone() == (300,)
+    db.close()
 
 
 @pytest.mark.postgres
