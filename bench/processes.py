@@ -68,8 +68,8 @@ def serve(target: str, max_body: int, env: dict, probe: str) -> tuple[subprocess
 
     The first process to serve answers the probe while the others may still be importing and
     building their apps: a measure started then would share the cores with their start-up and
-    count its CPU (~0.2 s of wall time and ~4 µs of CPU a licence in a 100 000-licence run).
-    Each serving process says "Serving on" when it starts to serve (waitress's own line).
+    count its CPU. Each serving process says "Serving on" when it starts to serve (waitress's
+    own line).
     """
     port = free_port()
     said = tempfile.TemporaryFile()  # not a pipe: nobody drains it while the child serves
