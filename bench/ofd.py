@@ -15,6 +15,7 @@ import random
 import time
 from datetime import date, timedelta
 
+from bench.names import random_name
 from shared.authorities import AUTHORITIES
 from shared.catalogue import DEFAULT_CATALOGUE
 from shared.identity import id_check_char
@@ -46,9 +47,7 @@ def distinct_licences(count: int, seed: int = 20240927) -> list:
                    f"{rng.choice('13579' if sex == '男' else '02468')}")
         id_number = first17 + id_check_char(first17)
         issued = date(2016, 1, 1) + timedelta(days=rng.randrange(365 * 9))
-        name = rng.choice("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗") + "".join(
-            rng.choice("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚") for _ in range(
-                rng.choice((1, 2, 2, 3))))
+        name = random_name(rng, (1, 2, 2, 3))
         licences.append(sample_licence(
             certificate_key=f"{issued.year}{number:010d}",
             archive_code=f"{issuer.region_code}{issued.year}{number:08d}",

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
+from bench.names import SURNAMES
 from shared.authorities import AUTHORITIES, ministry_codes
 from shared.catalogue import CATALOG_2010
 from shared.clock import SHANGHAI
@@ -27,7 +28,6 @@ DISTRICTS = {"110000": "110105", "310000": "310104", "440000": "440305", "500000
              "140000": "140105", "660000": "650102"}  # issuer region -> an ID number's district
 AUTHORITY_LIST = list(AUTHORITIES.values())
 ITEMS = [(category, item) for category, items in CATALOG_2010.items() for item in items]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ("伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰",
          "娟", "涛", "明", "超", "秀兰", "霞", "建国", "海燕")
 CHUNK = 20_000

@@ -30,6 +30,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from time import perf_counter, process_time
 
+from bench.names import random_name
 from scenarios.loader import load_files, scenario_files
 from scenarios.runner import run_all
 from scenarios.world import InProcessWorlds
@@ -129,8 +130,7 @@ def _new_people(text: str, people, rng: random.Random) -> str:
     Through placeholders first, so a new value never meets an old one still to be replaced."""
     new = []
     for index, person in enumerate(people):
-        name = rng.choice("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗") + "".join(
-            rng.choice("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚") for _ in range(2))
+        name = random_name(rng)
         first17 = (rng.choice(["110105", "310104", "320102", "440106", "510107"])
                    + person.id_number[6:14] + f"{rng.randrange(50) * 2:02d}" + person.id_number[16])
         phone = f"139{rng.randrange(10**6):06d}{index:02d}"

@@ -92,9 +92,9 @@ def _encoders(dialect) -> tuple[tuple, Callable]:
     the encoder of an instant.
 
     They are the columns' own bind processors, taken once instead of run by SQLAlchemy for
-    every value, except the payload's (`_stored_payload`, serialised with orjson). Days arrive
-    as checked ISO text (changes.face_values): a dialect that stores days as that text (SQLite,
-    checked on a sample) takes them as they are; another gets dates.
+    every value, except the payload's (`incoming.stored_payload`, serialised with orjson). Days
+    arrive as checked ISO text (either reader in `incoming`): a dialect that stores days as that
+    text (SQLite, checked on a sample) takes them as they are; another gets dates.
     """
     def processor(name: str):
         return LICENCES.c[name].type.dialect_impl(dialect).bind_processor(dialect)
